@@ -1,0 +1,51 @@
+"""One typed settings object, read once at start-up.
+
+Every field is set by an environment variable with the `DRUGKG_` prefix (for example
+`DRUGKG_STORE`); the README lists them all. Handlers and commands take a `Settings`, they
+never read the environment themselves.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DRUGKG_", extra="ignore")
+
+    store: Path = Field(
+        default=Path("var/store"),
+        description="Path of the pyoxigraph store that `build` writes and `serve` reads.",
+    )
+    dump: Path | None = Field(
+        default=None,
+        description="Path of the N-Quads dump `build` writes; default: beside the store.",
+    )
+    base_iri: str = Field(
+        default="https://w3id.org/drugkg/",
+        description="Base of every IRI drugkg mints; the data is rewritten to it at build time.",
+    )
+    union_default_graph: bool = Field(
+        default=True,
+        description="Queries see the union of the named graphs as their default graph.",
+    )
+    java: str | None = Field(
+        default=None,
+        description="The java executable HermiT runs on; default: `java` on the PATH.",
+    )
+    java_memory_mb: int = Field(default=1000, description="Heap for HermiT, in MiB.")
+    shared_dir: Path = Field(
+        default=Path("../shared"),
+        description="The shared folder holding the W3C SPARQL 1.1 test suite (tests only).",
+    )
+
+    @property
+    def dump_path(self) -> Path:
+        return self.dump if self.dump is not None else self.store.with_name("drugkg.nq")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
