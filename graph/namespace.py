@@ -110,6 +110,7 @@ class DK(DefinedNamespace):
     analogue: URIRef
     announced: URIRef
     announcedAt: URIRef
+    antagonizes: URIRef
     asOf: URIRef
     asserts: URIRef
     author: URIRef
@@ -126,6 +127,7 @@ class DK(DefinedNamespace):
     claimantRole: URIRef
     comparedSubstance: URIRef
     comparedWith: URIRef
+    contributesTo: URIRef
     cooperatesWith: URIRef
     counterpartOf: URIRef
     date: URIRef
