@@ -110,6 +110,7 @@ class DK(DefinedNamespace):
     analogue: URIRef
     announced: URIRef
     announcedAt: URIRef
+    announcedOn: URIRef
     antagonizes: URIRef
     asOf: URIRef
     asserts: URIRef

@@ -5,11 +5,13 @@ Every field is set by an environment variable with the `DRUGKG_` prefix (for exa
 never read the environment themselves.
 """
 
+import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -39,6 +41,73 @@ class Settings(BaseSettings):
     shared_dir: Path = Field(
         default=Path("../shared"),
         description="The shared folder holding the W3C SPARQL 1.1 test suite (tests only).",
+    )
+
+    host: str = Field(default="127.0.0.1", description="Address `serve` listens on.")
+    port: int = Field(default=8000, ge=0, le=65535, description="TCP port `serve` listens on.")
+    workers: int = Field(
+        default=1, ge=1, description="HTTP server processes; each opens the store read-only."
+    )
+    query_workers: int = Field(
+        default=2,
+        ge=1,
+        description="Query-evaluation processes per server process; a query over its time "
+        "limit is stopped by killing its process, so the others keep answering.",
+    )
+    query_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description="Time limit of one query, in seconds, from arrival to the last byte; a "
+        "query over it is stopped and answered with 503.",
+    )
+    result_limit: int | None = Field(
+        default=None,
+        ge=1,
+        description="Most solutions (SELECT) or triples (CONSTRUCT/DESCRIBE) one response "
+        "carries; a truncated result says so in the X-Drugkg-Truncated header. "
+        "Default: unlimited.",
+    )
+    max_request_bytes: int = Field(
+        default=1_000_000,
+        ge=1024,
+        description="Largest request (query string or body) /sparql accepts; larger gets 413.",
+    )
+    federation_allowlist: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="SERVICE endpoints (exact IRIs) queries may call; as a JSON list or "
+        "comma-separated. Empty: no federation.",
+    )
+    cache_max_age: int = Field(
+        default=60,
+        ge=0,
+        description="Seconds clients and proxies may reuse a GET response (Cache-Control).",
+    )
+
+    @field_validator("federation_allowlist", mode="before")
+    @classmethod
+    def _split_allowlist(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [item.strip() for item in text.split(",") if item.strip()]
+        return value
+
+    ontology_file: Path | None = Field(
+        default=None,
+        description="The ontology (Turtle) the build reads; default: ontology/drugkg.ttl.",
+    )
+    seeds_dir: Path | None = Field(
+        default=None, description="Folder of seed documents (DOC.txt + DOC.json); default: seeds/."
+    )
+    facts_dir: Path | None = Field(
+        default=None, description="Folder of curated facts (DOC.ttl); default: graph/facts/."
+    )
+    links_dir: Path | None = Field(
+        default=None, description="Folder of link sets (*.ttl); default: graph/links/."
+    )
+    shapes_dir: Path | None = Field(
+        default=None, description="Folder of SHACL shapes (*.ttl); default: shapes/."
     )
 
     @property

@@ -1,0 +1,1 @@
+"""Benchmarks and the tools around the competency questions (never run by the tests' timing)."""

@@ -1,0 +1,233 @@
+"""The `drugkg` command line: build, validate, query, serve, quote.
+
+Exit codes: 0 ok, 1 a check failed (a quote, HermiT or SHACL), 2 bad usage or input. Every
+error is printed as one readable report on stderr, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples, Store
+
+from graph.build import BuildReport, StepReport, build, validate
+from graph.errors import (
+    EXIT_CHECK_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    ChecksFailedError,
+    DrugkgError,
+    InputError,
+    QueryError,
+    SeedError,
+)
+from graph.formats import FORMATS, get_format, prefixed, render_table, write_result
+from graph.inputs import Sources, ontology_prefixes
+from graph.quotes import locate, quote_turtle
+from graph.seeds import load_seed
+from graph.settings import Settings
+from graph.store import open_read_only
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+_POSITION = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.DOTALL)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns its exit code (the console script exits with it)."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings()
+        if getattr(args, "store", None) is not None:
+            settings = settings.model_copy(update={"store": Path(args.store)})
+        handler: Handler = args.handler
+        return handler(args, settings)
+    except ChecksFailedError as exc:
+        print(f"drugkg {args.command}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except DrugkgError as exc:
+        print(f"drugkg {args.command}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except ValidationError as exc:
+        print(f"drugkg: invalid DRUGKG_* setting:\n{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # the reader of our output went away (`drugkg query ... | head`)
+        sys.stderr.close()
+        return EXIT_OK
+    except OSError as exc:  # the machine refused: permissions, a full disk, a locked store
+        print(f"drugkg {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="drugkg", description="Build, check, query and serve the drugkg knowledge graph."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("build", help="build and validate; swap the new store in atomically")
+    p.add_argument("--store", type=Path, help="store path (default: DRUGKG_STORE)")
+    p.set_defaults(handler=_build)
+
+    p = sub.add_parser("validate", help="run every check, write nothing; exit 1 on a violation")
+    p.add_argument(
+        "--shacl-report", metavar="FILE|-", help="write the SHACL report (Turtle) here, - = stdout"
+    )
+    p.set_defaults(handler=_validate)
+
+    p = sub.add_parser(
+        "query",
+        help="run a SPARQL query against the store",
+        description="Run a SPARQL 1.1 query. The default graph is the union of the named "
+        "graphs (DRUGKG_UNION_DEFAULT_GRAPH); the ontology's prefixes (dk:, rdfs:, schema:...) "
+        "and dkid:, source:, graph: may be used without PREFIX declarations.",
+    )
+    p.add_argument("--store", type=Path, help="store path (default: DRUGKG_STORE)")
+    p.add_argument("--format", default="table", help=f"one of: {', '.join(FORMATS)}")
+    p.add_argument("query", metavar="QUERY|FILE", help="query text, or a path to a .rq file")
+    p.set_defaults(handler=_query)
+
+    p = sub.add_parser("serve", help="serve the SPARQL endpoint (builds first if needed)")
+    p.add_argument("--store", type=Path, help="store path (default: DRUGKG_STORE)")
+    p.add_argument("--host", help="address to listen on (default: DRUGKG_HOST, 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port to listen on (default: DRUGKG_PORT, 8000)")
+    p.add_argument("--workers", type=int, help="server processes (default: DRUGKG_WORKERS)")
+    p.set_defaults(handler=_serve)
+
+    p = sub.add_parser("quote", help="print the Turtle of a quote of a seed document")
+    p.add_argument("doc_id", metavar="DOC-ID", help="seed document id")
+    p.add_argument("exact", help="the exact text to quote")
+    p.add_argument("--occurrence", type=int, default=1, help="which occurrence (default 1)")
+    p.set_defaults(handler=_quote)
+    return parser
+
+
+def _build(args: argparse.Namespace, settings: Settings) -> int:
+    report = build(settings)
+    print(format_build_report(report))
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return EXIT_OK
+
+
+def format_build_report(report: BuildReport) -> str:
+    """The steps, the checks and the quads per named graph of a build, for a terminal."""
+    prefixes = {"graph": _graph_ns(report)}
+    lines = [f"built {report.store} -> {report.version.name}", "", _steps_table(report.steps)]
+    lines.append(report.validation.summary())
+    rows = [[prefixed(g, prefixes), str(n)] for g, n in report.counts.items()]
+    rows.append(["total", str(sum(report.counts.values()))])
+    lines += ["", render_table(["named graph", "quads"], rows, count=False)]
+    lines.append(f"dump: {report.dump}")
+    return "\n".join(lines)
+
+
+def _graph_ns(report: BuildReport) -> str:
+    names = list(report.counts)
+    return names[0].rsplit("graph/", 1)[0] + "graph/" if names else ""
+
+
+def _steps_table(steps: Sequence[StepReport]) -> str:
+    rows = [[s.name, f"{s.seconds:.2f}", f"{s.peak_rss_mb:.0f}", s.detail] for s in steps]
+    return render_table(["step", "seconds", "peak MB", "detail"], rows, count=False)
+
+
+def _validate(args: argparse.Namespace, settings: Settings) -> int:
+    result = validate(settings)
+    to_stdout = args.shacl_report == "-"
+    print(result.summary(), file=sys.stderr if to_stdout else sys.stdout)
+    if args.shacl_report and result.shacl is not None:
+        text = result.shacl.turtle()
+        if to_stdout:
+            sys.stdout.write(text)
+        else:
+            Path(args.shacl_report).write_text(text, encoding="utf-8")
+    return EXIT_OK if result.ok else EXIT_CHECK_FAILED
+
+
+def _query(args: argparse.Namespace, settings: Settings) -> int:
+    get_format(args.format)  # an unknown format fails before the store is opened
+    text = read_query(args.query)
+    store = open_read_only(settings.store)
+    prefixes = ontology_prefixes(Sources.from_settings(settings), settings.base_iri)
+    result = run_query(
+        store, text, union_default_graph=settings.union_default_graph, prefixes=prefixes
+    )
+    try:
+        output = write_result(result, args.format, prefixes)
+    except (OSError, RuntimeError) as exc:  # results are computed lazily, while serialising
+        raise QueryError(f"evaluation failed: {exc}") from exc
+    sys.stdout.buffer.write(output)
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+def read_query(arg: str) -> str:
+    """The query text: the argument itself, or the file it names (any `*.rq` is a file)."""
+    path = Path(arg)
+    if arg.endswith(".rq") or (len(arg) < 4096 and "\n" not in arg and path.is_file()):
+        try:
+            return path.read_text(encoding="utf-8")
+        except FileNotFoundError as exc:
+            raise InputError("query file does not exist", file=path) from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read the query file: {exc}", file=path) from exc
+    return arg
+
+
+def run_query(
+    store: Store, text: str, *, union_default_graph: bool, prefixes: dict[str, str] | None = None
+) -> QuerySolutions | QueryBoolean | QueryTriples:
+    """Evaluate a query; a syntax error becomes a QueryError with the parser's position.
+
+    `prefixes` may be used in the query without PREFIX declarations (the query's own win).
+    """
+    try:
+        return store.query(text, use_default_graph_as_union=union_default_graph, prefixes=prefixes)
+    except SyntaxError as exc:
+        message = str(exc.msg or exc)
+        match = _POSITION.match(message)
+        if match:
+            raise QueryError(match[3], line=int(match[1]), column=int(match[2])) from exc
+        raise QueryError(message, line=exc.lineno, column=exc.offset) from exc
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise QueryError(f"evaluation failed: {exc}") from exc
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.store.exists():
+        print(f"drugkg serve: no store at {settings.store}, building it first", file=sys.stderr)
+        print(format_build_report(build(settings)), file=sys.stderr)
+    try:
+        from endpoint.server import serve
+    except ImportError as exc:
+        raise DrugkgError(f"the endpoint is not installed ({exc})") from exc
+    serve(
+        settings,
+        host=args.host if args.host is not None else settings.host,
+        port=args.port if args.port is not None else settings.port,
+        workers=args.workers if args.workers is not None else settings.workers,
+    )
+    return EXIT_OK
+
+
+def _quote(args: argparse.Namespace, settings: Settings) -> int:
+    sources = Sources.from_settings(settings)
+    json_path = sources.seeds / f"{args.doc_id}.json"
+    if not json_path.is_file():
+        known = sorted(p.stem for p in sources.seeds.glob("*.json"))
+        raise SeedError(f"no seed {args.doc_id!r}; known: {', '.join(known) or 'none'}")
+    seed = load_seed(json_path)
+    start, end = locate(seed.text, args.exact, args.occurrence)
+    sys.stdout.write(quote_turtle(seed.doc_id, seed.text, start, end))
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,157 @@
+"""The errors drugkg raises: each names what is wrong and where, and carries its exit code.
+
+Broken input raises one of these; non-conformance (a SHACL violation, an inconsistent
+ontology) is a result, reported by `graph.build.validate`, not an exception. The command
+line prints the message of any of them as one readable report, never a traceback.
+
+    DrugkgError                      exit 2 unless noted
+    ├── InputError(file, line, term)     an input file cannot be read or makes no sense
+    │   ├── SeedError                    a seed's metadata or text is missing or invalid
+    │   ├── QuoteError                   quotes do not match their source text (exit 1)
+    │   └── QuoteNotFoundError           text asked for is not in the source
+    ├── StoreMissingError(path)          no store yet: run `drugkg build`
+    ├── StoreError(path)                 the store cannot be written or opened
+    ├── QueryError(line, column)         malformed SPARQL, with the parser's position
+    ├── UnknownFormatError(name, known)  output format unknown or unfit for the query form
+    ├── ReasonerError                    HermiT could not run
+    │   └── JavaMissingError             no Java runtime for HermiT
+    └── ChecksFailedError(result)        build refused: a check failed (exit 1)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from graph.build import ValidationResult
+
+EXIT_OK = 0
+EXIT_CHECK_FAILED = 1
+EXIT_USAGE = 2
+
+
+class DrugkgError(Exception):
+    """Base of every error drugkg raises on purpose."""
+
+    exit_code: int = EXIT_USAGE
+
+
+class InputError(DrugkgError):
+    """An input file (ontology, seed, facts, links, shapes, query) is unreadable or wrong."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: Path | str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        term: str | None = None,
+    ) -> None:
+        self.message = message
+        self.file = Path(file) if file is not None else None
+        self.line = line
+        self.column = column
+        self.term = term
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = ""
+        if self.file is not None:
+            where = str(self.file)
+            if self.line is not None:
+                where += f":{self.line}"
+                if self.column is not None:
+                    where += f":{self.column}"
+            where += ": "
+        term = f" (term {self.term})" if self.term else ""
+        return f"{where}{self.message}{term}"
+
+
+class SeedError(InputError):
+    """A seed document's metadata (JSON) or verbatim text is missing or invalid."""
+
+
+class QuoteError(InputError):
+    """One or more quotes do not occur verbatim at their offsets in the source text."""
+
+    exit_code = EXIT_CHECK_FAILED
+
+    def __init__(self, problems: Sequence[str], *, file: Path | str | None = None) -> None:
+        self.problems = list(problems)
+        count = len(self.problems)
+        head = f"{count} quote{'s' if count != 1 else ''} do{'es' if count == 1 else ''} not match"
+        body = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{head} the source text:\n{body}", file=file)
+
+
+class QuoteNotFoundError(InputError):
+    """The text a curator asked to locate does not occur (often enough) in the source."""
+
+
+class StoreMissingError(DrugkgError):
+    """There is no store at the configured path."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(
+            f"no drugkg store at {path}: run `drugkg build` first "
+            "(or set DRUGKG_STORE / --store to an existing store)"
+        )
+
+
+class StoreError(DrugkgError):
+    """The store could not be written, swapped in or opened."""
+
+    def __init__(self, message: str, *, path: Path) -> None:
+        self.path = path
+        super().__init__(f"{path}: {message}")
+
+
+class QueryError(DrugkgError):
+    """A SPARQL query that does not parse (or fails to evaluate)."""
+
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None):
+        self.message = message
+        self.line = line
+        self.column = column
+        where = f" at line {line}, column {column}" if line is not None else ""
+        super().__init__(f"invalid SPARQL query{where}: {message}")
+
+
+class UnknownFormatError(DrugkgError):
+    """An output format that is unknown, or does not fit the query form."""
+
+    def __init__(self, name: str, known: Sequence[str], *, query_form: str | None = None):
+        self.name = name
+        self.known = list(known)
+        self.query_form = query_form
+        what = f"for a {query_form} query" if query_form else "known"
+        super().__init__(f"unknown output format {name!r}; formats {what}: {', '.join(self.known)}")
+
+
+class ReasonerError(DrugkgError):
+    """The OWL reasoner (HermiT) failed to run."""
+
+
+class JavaMissingError(ReasonerError):
+    """HermiT needs a Java runtime and none was found."""
+
+    def __init__(self, tried: str) -> None:
+        self.tried = tried
+        super().__init__(
+            f"HermiT needs Java, but {tried!r} was not found: install a Java runtime "
+            "(e.g. `apt-get install default-jre-headless`) or set DRUGKG_JAVA to a java executable"
+        )
+
+
+class ChecksFailedError(DrugkgError):
+    """The build stopped because a check failed; nothing was written."""
+
+    exit_code = EXIT_CHECK_FAILED
+
+    def __init__(self, result: ValidationResult) -> None:
+        self.result = result
+        super().__init__("build refused, the store was not changed:\n" + result.summary())

@@ -1,0 +1,111 @@
+"""SHACL validation with pySHACL: the shapes of shapes/*.ttl against the built dataset.
+
+The data graph is the union of facts, links, inferred and ontology (the ontology also goes in
+as pySHACL's `ont_graph`). `advanced=True` runs the SHACL-SPARQL constraints; `inference` is
+off because the build has already materialised the `inferred` graph. Only sh:Violation results
+make the data non-conforming; sh:Warning and sh:Info results are reported but let it through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import rdflib
+from pyoxigraph import Quad, RdfFormat, Triple, serialize
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One SHACL validation result."""
+
+    focus_node: str
+    path: str | None
+    message: str
+    severity: str
+    source_shape: str
+    value: str | None = None
+
+    def __str__(self) -> str:
+        path = f" {self.path}" if self.path else ""
+        value = f" (value {self.value})" if self.value else ""
+        return (
+            f"{self.severity}: {self.focus_node}{path}{value}: {self.message} [{self.source_shape}]"
+        )
+
+
+@dataclass(frozen=True)
+class ShaclReport:
+    """The outcome of SHACL validation: conformance, every result, and the report graph."""
+
+    conforms: bool
+    violations: list[Violation] = field(default_factory=list)
+    graph: rdflib.Graph = field(default_factory=rdflib.Graph)
+    shapes_found: bool = True
+
+    def turtle(self) -> str:
+        """The SHACL validation report graph, as Turtle."""
+        return self.graph.serialize(format="turtle")
+
+    def summary(self) -> str:
+        if not self.shapes_found:
+            return "SHACL: NO SHAPES FOUND, nothing was validated (add shapes/*.ttl)"
+        if self.conforms and not self.violations:
+            return "SHACL: conforms"
+        head = "SHACL: conforms, with" if self.conforms else "SHACL: does NOT conform,"
+        lines = "\n".join(f"  - {v}" for v in self.violations)
+        return f"{head} {len(self.violations)} result(s):\n{lines}"
+
+
+def to_rdflib(quads: Iterable[Quad]) -> rdflib.Graph:
+    """The union of `quads` as one rdflib Graph (graph names dropped, blank nodes kept apart)."""
+    triples = [Triple(q.subject, q.predicate, q.object) for q in quads]
+    data = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+    return rdflib.Graph().parse(data=data, format="nt")
+
+
+def validate(data: rdflib.Graph, shapes: rdflib.Graph, ontology: rdflib.Graph) -> ShaclReport:
+    """Validate `data` (which should already include the ontology) against `shapes`."""
+    if len(shapes) == 0:
+        return ShaclReport(conforms=True, shapes_found=False)
+    from pyshacl import validate as pyshacl_validate  # slow to import; only builds need it
+
+    conforms, report, _text = pyshacl_validate(
+        data,
+        shacl_graph=shapes,
+        ont_graph=ontology,
+        advanced=True,
+        inference="none",
+        allow_warnings=True,
+        allow_infos=True,
+    )
+    assert isinstance(report, rdflib.Graph)
+    violations = sorted(_results(report), key=lambda v: (v.severity, v.focus_node, v.message))
+    return ShaclReport(conforms=bool(conforms), violations=violations, graph=report)
+
+
+def _results(report: rdflib.Graph) -> Iterable[Violation]:
+    for result in report.subjects(SH.resultSeverity, None):
+        yield Violation(
+            focus_node=_show(report.value(result, SH.focusNode)) or "?",
+            path=_show(report.value(result, SH.resultPath)),
+            message=str(report.value(result, SH.resultMessage) or "(no message)"),
+            severity=_local(report.value(result, SH.resultSeverity)),
+            source_shape=_show(report.value(result, SH.sourceShape)) or "?",
+            value=_show(report.value(result, SH.value)),
+        )
+
+
+def _show(node: Node | None) -> str | None:
+    if node is None:
+        return None
+    if isinstance(node, rdflib.BNode):
+        return "[]"
+    return str(node.n3())
+
+
+def _local(node: Node | None) -> str:
+    text = str(node or "")
+    return text.rsplit("#", 1)[-1] or "Violation"

@@ -1,0 +1,168 @@
+"""The on-disk store: atomic swap, failed writes and failed builds leave the old store alone."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse
+
+from graph.build import build
+from graph.errors import ChecksFailedError, QuoteError, StoreError, StoreMissingError
+from graph.inputs import Sources
+from graph.settings import Settings
+from graph.store import open_read_only, write_dump, write_store
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+G = NamedNode("http://example.org/graph")
+
+
+def quads(*values: str) -> list[Quad]:
+    s, p = NamedNode("http://example.org/s"), NamedNode("http://example.org/p")
+    return [Quad(s, p, Literal(v), G) for v in values]
+
+
+def read_values(path: Path) -> set[str]:
+    store = open_read_only(path)
+    values = {q.object.value for q in store if isinstance(q.object, Literal)}
+    del store
+    return values
+
+
+def versions(target: Path) -> list[str]:
+    return sorted(p.name for p in target.parent.iterdir() if p.name != target.name)
+
+
+def test_first_write_creates_a_symlink_to_a_versioned_directory(tmp_path: Path) -> None:
+    target = tmp_path / "var" / "store"
+    version = write_store(target, quads("one"))
+    assert target.is_symlink()
+    assert target.resolve() == version.resolve()
+    assert version.name.startswith("store.build-")
+    assert read_values(target) == {"one"}
+
+
+def test_second_write_swaps_atomically_and_deletes_the_old_version(tmp_path: Path) -> None:
+    target = tmp_path / "store"
+    first = write_store(target, quads("one"))
+    reader = open_read_only(target)  # a reader of the old version, open across the swap
+    second = write_store(target, quads("two"))
+    assert target.resolve() == second.resolve()
+    assert not first.exists()
+    assert versions(target) == [second.name]
+    assert read_values(target) == {"two"}
+    del reader
+
+
+def test_a_real_directory_is_moved_aside_only_when_the_new_store_is_complete(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "store"
+    old = Store(str(target))
+    old.extend(quads("old"))
+    old.flush()
+    del old
+
+    def failing() -> Iterator[Quad]:
+        yield from quads("half")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        write_store(target, failing())
+    assert target.is_dir()
+    assert not target.is_symlink()
+    assert read_values(target) == {"old"}
+    assert versions(target) == []
+
+    version = write_store(target, quads("new"))
+    assert target.is_symlink()
+    assert read_values(target) == {"new"}
+    assert versions(target) == [version.name]
+
+
+def test_a_failed_write_deletes_its_directory_and_keeps_the_old_store(tmp_path: Path) -> None:
+    target = tmp_path / "store"
+    first = write_store(target, quads("one"))
+
+    def failing() -> Iterator[Quad]:
+        yield from quads("two")
+        raise RuntimeError("interrupted")
+
+    with pytest.raises(RuntimeError):
+        write_store(target, failing())
+    assert target.resolve() == first.resolve()
+    assert versions(target) == [first.name]
+    assert read_values(target) == {"one"}
+
+
+def test_a_file_in_the_way_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "store"
+    target.write_text("not a store")
+    with pytest.raises(StoreError, match="not a store directory"):
+        write_store(target, quads("one"))
+    assert target.read_text() == "not a store"
+
+
+@pytest.mark.parametrize("make", ["nothing", "empty directory"])
+def test_a_missing_store_says_how_to_build_one(tmp_path: Path, make: str) -> None:
+    target = tmp_path / "store"
+    if make == "empty directory":
+        target.mkdir()
+    with pytest.raises(StoreMissingError, match="run `drugkg build`"):
+        open_read_only(target)
+
+
+def test_the_dump_is_written_atomically_and_reads_back(tmp_path: Path) -> None:
+    store = Store()
+    store.extend(quads("one", "two"))
+    dump = tmp_path / "out" / "drugkg.nq"
+    write_dump(dump, store)
+    assert {q.object.value for q in parse(path=dump, format=RdfFormat.N_QUADS)} == {"one", "two"}
+    assert [p.name for p in dump.parent.iterdir()] == ["drugkg.nq"]
+
+
+def _snapshot(settings: Settings) -> tuple[str, int, bytes]:
+    store = open_read_only(settings.store)
+    count = len(store)
+    del store
+    return os.readlink(settings.store), count, settings.dump_path.read_bytes()
+
+
+@pytest.mark.slow
+def test_a_failed_build_leaves_the_old_store_readable_and_unchanged(
+    fixture_sources: Sources, fixture_settings: Settings
+) -> None:
+    build(fixture_settings, fixture_sources)
+    before = _snapshot(fixture_settings)
+    parent = fixture_settings.store.parent
+    entries = sorted(p.name for p in parent.iterdir())
+
+    facts = fixture_sources.facts / "fixture-doc.ttl"
+    shutil.copy(FIXTURES / "quotes" / "broken-offset.ttl", facts)
+    with pytest.raises(QuoteError):
+        build(fixture_settings, fixture_sources)
+    assert _snapshot(fixture_settings) == before
+    assert sorted(p.name for p in parent.iterdir()) == entries
+
+
+@pytest.mark.slow
+def test_a_build_failing_shacl_leaves_the_old_store_unchanged(
+    fixture_sources: Sources, fixture_settings: Settings
+) -> None:
+    build(fixture_settings, fixture_sources)
+    before = _snapshot(fixture_settings)
+    facts = fixture_sources.facts / "fixture-doc.ttl"
+    facts.write_text(
+        facts.read_text(encoding="utf-8")
+        + "\ndkid:cocaine a dk:Substance .\n",  # no label, no quote: the fixture shapes object
+        encoding="utf-8",
+    )
+    with pytest.raises(ChecksFailedError) as caught:
+        build(fixture_settings, fixture_sources)
+    assert "id/cocaine" in str(caught.value)
+    assert caught.value.result.shacl is not None
+    assert not caught.value.result.shacl.conforms
+    assert _snapshot(fixture_settings) == before
