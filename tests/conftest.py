@@ -5,6 +5,9 @@ HermiT and pySHACL) once per test session into a temporary directory and yields 
 any test that needs the real graph queries `Store.read_only(str(settings.store))` or uses
 `graph.store.open_read_only`.
 
+`shared_dir` is the shared folder beside the checkout (DRUGKG_SHARED_DIR): tests that need it
+are skipped with the reason when it is absent, and fail when it is absent in CI (CI=true).
+
 `fixture_sources` is a fresh copy of tests/fixtures/build (a tiny seed with facts, a link set
 and shapes) that a test may break on purpose; `fixture_settings` points a store and the data
 settings at that copy.
@@ -12,6 +15,7 @@ settings at that copy.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -23,6 +27,22 @@ from graph.paths import ONTOLOGY_FILE
 from graph.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """The shared folder: skipped when absent, a failure when absent in CI."""
+    path = Settings().shared_dir
+    if not path.is_dir():
+        message = f"no shared folder at {path.resolve()} (set DRUGKG_SHARED_DIR)"
+        if in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,6 @@
 """The link set holds exactly the verified identifiers, with the match kind the table gives."""
 
 import csv
-import os
 from pathlib import Path
 
 import pytest
@@ -9,7 +8,6 @@ import rdflib
 
 from graph.namespace import DKID, OWL, SKOS
 from graph.paths import FACTS_DIR, LINKS_DIR
-from graph.settings import Settings
 
 # The table's key for an entity whose drugkg slug differs from it.
 SLUG_FOR_KEY = {
@@ -21,18 +19,6 @@ PREDICATES = {
     "exact": {OWL.sameAs, SKOS.exactMatch},
     "broad": {SKOS.broadMatch},
 }
-
-
-@pytest.fixture(scope="module")
-def shared_dir() -> Path:
-    """The shared folder (DRUGKG_SHARED_DIR): skipped when absent, a failure in CI."""
-    path = Settings().shared_dir
-    if not (path / "linking" / "verified-ids.tsv").is_file():
-        message = f"no shared folder at {path} (set DRUGKG_SHARED_DIR)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
 
 
 @pytest.fixture(scope="module")
