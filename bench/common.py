@@ -1,0 +1,169 @@
+"""Servers under measurement: start them on loopback ports, find their memory, stop them.
+
+Only 127.0.0.1 is ever contacted. Memory is the resident set (VmRSS) of a server process and
+all its descendants (uvicorn workers, query processes), read from /proc.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+START_LIMIT_S = 300.0  # drugkg counts the store (VoID statistics) at start-up
+
+
+class BenchError(Exception):
+    """A server that would not start, or a measurement that cannot be made."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def venv_binary(name: str) -> str:
+    found = shutil.which(name, path=str(Path(sys.executable).parent))
+    if found is None:
+        raise BenchError(f"`{name}` is not installed next to {sys.executable}")
+    return found
+
+
+@dataclass
+class Server:
+    """A server process; `query_url` is where SPARQL queries go."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    query_url: str
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+
+@contextlib.contextmanager
+def running(
+    name: str, args: list[str], query_url: str, probe_url: str, env: dict[str, str] | None = None
+) -> Iterator[Server]:
+    process = subprocess.Popen(
+        args, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + START_LIMIT_S
+        while True:
+            if process.poll() is not None:
+                raise BenchError(f"{name} exited: {process.communicate()[1].decode()[-2000:]}")
+            with contextlib.suppress(httpx.TransportError):
+                httpx.get(probe_url, timeout=2)
+                break
+            if time.monotonic() > deadline:
+                raise BenchError(f"{name} did not answer within {START_LIMIT_S} s")
+            time.sleep(0.1)
+        yield Server(name, process, query_url)
+    finally:
+        process.terminate()
+        try:
+            process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+
+
+def drugkg(store: Path, workers: int) -> contextlib.AbstractContextManager[Server]:
+    """`drugkg serve` (union default graph, the default) over `store`."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    args = [
+        venv_binary("drugkg"),
+        "serve",
+        "--store",
+        str(store),
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
+    return running("drugkg", args, base + "/sparql", base + "/")
+
+
+def oxigraph(store: Path) -> contextlib.AbstractContextManager[Server]:
+    """The oxigraph server from PyPI over the same store, default graph and time limit."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    args = [
+        venv_binary("oxigraph"),
+        "serve-read-only",
+        "--location",
+        str(store),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--union-default-graph",
+        "--timeout-s",
+        "30",
+    ]
+    return running("oxigraph", args, base + "/query", base + "/")
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                found.extend(int(child) for child in handle.read().split())
+    return found
+
+
+def _rss_kib(pid: int) -> int:
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/status") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def tree_rss_mib(pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MiB."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        total += _rss_kib(current)
+        pending.extend(_children(current))
+    return total / 1024
+
+
+@dataclass
+class PeakSampler:
+    """Samples the resident memory of a process tree on a thread until stopped."""
+
+    pid: int
+    interval_s: float = 0.02
+    peak_mib: float = 0.0
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def __enter__(self) -> PeakSampler:
+        def sample() -> None:
+            while not self._stop.is_set():
+                self.peak_mib = max(self.peak_mib, tree_rss_mib(self.pid))
+                self._stop.wait(self.interval_s)
+
+        self._thread = threading.Thread(target=sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()

@@ -1,0 +1,1 @@
+"""drugkg's SPARQL 1.1 endpoint: a FastAPI service over the read-only pyoxigraph store."""

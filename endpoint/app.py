@@ -1,0 +1,206 @@
+"""The FastAPI application: routes, middleware and start-up.
+
+    /                   home page (HTML): what the graph holds, and where to go
+    /sparql             SPARQL 1.1 Protocol (GET, POST); without a query: service description
+    /.well-known/void   VoID description of the dataset, its named graphs and link sets
+    /dump.nq            the N-Quads dump of the store, when the build wrote one
+    /id/<slug>          a resource described by its own IRI (also /source/<doc-id>)
+    /docs, /openapi.json  the HTTP API, with Swagger UI served locally
+
+At start-up the store's counts are computed once (`endpoint.stats`) and the pool of query
+processes is started (`endpoint.execution`). CORS allows GET and POST from any origin
+without credentials. Responses over 1 KiB are gzipped when the client accepts it, streamed
+ones included: compression goes chunk by chunk, so memory stays bounded and a large CSV or
+JSON result (which compresses 5-10x) reaches the client sooner. GET and POST /sparql take
+a short way past the middleware stack (`endpoint.fastpath`), which applies the same CORS
+and gzip rules itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+from pyoxigraph import serialize
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.routing import Route
+from starlette.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
+
+from endpoint import caching, pages
+from endpoint.description import service_description, void_description
+from endpoint.errors import EndpointError, NotFoundError, error_response
+from endpoint.execution import QueryPool
+from endpoint.fastpath import SparqlFastPath
+from endpoint.negotiation import ResultKind, choose
+from endpoint.openapi import sparql_paths
+from endpoint.resources import describe
+from endpoint.sparql import LIMIT, TRUNCATED, sparql
+from endpoint.stats import StoreStats, compute
+from graph.errors import DrugkgError, StoreMissingError
+from graph.settings import Settings
+
+
+@dataclass
+class EndpointState:
+    settings: Settings
+    stats: StoreStats
+    pool: QueryPool
+    _described: dict[tuple[str, str, str], bytes] = field(default_factory=dict)
+
+    @property
+    def has_dump(self) -> bool:
+        return self.settings.dump_path.is_file()
+
+    def description(self, request: Request, which: str) -> Response:
+        """The service or VoID description, negotiated like a CONSTRUCT result."""
+        accept = request.headers.get("accept")
+        fmt = request.query_params.get("format")
+        try:
+            rep = choose(ResultKind.GRAPH, accept, fmt)
+        except EndpointError as error:
+            return error_response(error, accept)
+        headers = {"vary": "Accept", "content-type": rep.content_type}
+        tag = caching.etag(self.stats.build_id, which, rep.media_type, str(request.base_url))
+        headers.update(caching.cache_headers(tag, self.settings.cache_max_age))
+        if caching.matches(request.headers.get("if-none-match"), tag):
+            return caching.not_modified(headers)
+        root = str(request.base_url)
+        key = (which, rep.media_type, root)
+        body = self._described.get(key)
+        if body is None:
+            if which == "service":
+                triples = service_description(self.settings, self.stats, root)
+            else:
+                triples = void_description(self.settings, self.stats, root, has_dump=self.has_dump)
+            body = serialize(triples, format=rep.rdf_format, prefixes=_PREFIXES) or b""
+            if len(self._described) < _DESCRIBED_MAX:  # the Host header is the client's choice
+                self._described[key] = body
+        return Response(body, 200, headers)
+
+
+_DESCRIBED_MAX = 256
+"""Descriptions kept ready, per (which, media type, root URL)."""
+
+_PREFIXES = {
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
+    "void": "http://rdfs.org/ns/void#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "dks": "https://w3id.org/drugkg/service#",
+}
+
+
+def _state(request: Request) -> EndpointState:
+    state: EndpointState = request.app.state.drugkg
+    return state
+
+
+def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not settings.store.exists():
+            raise StoreMissingError(settings.store)
+        stats = await asyncio.to_thread(compute, settings.store)
+        pool = QueryPool(settings)
+        await pool.start()
+        app.state.drugkg = EndpointState(settings, stats, pool)
+        try:
+            yield
+        finally:
+            await pool.close()
+
+    app = FastAPI(
+        title="drugkg",
+        summary="An open drug-policy knowledge graph with a SPARQL 1.1 endpoint",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        # No OpenTelemetry here: otherwise FastAPI looks for configured providers on every
+        # request, a cost /sparql cannot afford.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+    )
+    app.router.routes.append(
+        Route("/sparql", sparql, methods=["GET", "POST"], include_in_schema=False)
+    )
+    app.mount(pages.SWAGGER_PREFIX, StaticFiles(directory=swagger_ui_path), name="swagger-ui")
+
+    @app.get("/", response_class=HTMLResponse, summary="Home page")
+    async def home(request: Request) -> Response:
+        state = _state(request)
+        tag = caching.etag(state.stats.build_id, "home")
+        headers = caching.cache_headers(tag, settings.cache_max_age)
+        if caching.matches(request.headers.get("if-none-match"), tag):
+            return caching.not_modified(headers)
+        body = pages.home_page(state.stats, union_default_graph=settings.union_default_graph)
+        return HTMLResponse(body, headers=headers)
+
+    @app.get(
+        "/.well-known/void",
+        summary="VoID description of the dataset",
+        response_class=Response,
+        responses={200: {"content": {"text/turtle": {}, "application/ld+json": {}}}},
+    )
+    async def void(request: Request) -> Response:
+        return _state(request).description(request, "void")
+
+    @app.get("/dump.nq", summary="N-Quads dump of the store", response_class=FileResponse)
+    async def dump(request: Request) -> Response:
+        state = _state(request)
+        if not state.has_dump:
+            missing = NotFoundError(f"no dump at {settings.dump_path}: the build did not write one")
+            return error_response(missing, request.headers.get("accept"))
+        return FileResponse(settings.dump_path, media_type="application/n-quads")
+
+    @app.get(
+        "/{kind}/{slug}",
+        summary="A drugkg resource (/id/<slug>, /source/<doc-id>), described by content "
+        "negotiation",
+        response_class=Response,
+        responses={200: {"content": {"text/turtle": {}, "application/ld+json": {}}}},
+    )
+    async def resource(request: Request, kind: str, slug: str) -> Response:
+        return await describe(request, kind, slug)
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return pages.docs_page()
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            schema = get_openapi(
+                title=app.title, version=app.version, summary=app.summary, routes=app.routes
+            )
+            schema["paths"]["/sparql"] = sparql_paths(TRUNCATED, LIMIT)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+    @app.exception_handler(DrugkgError)
+    async def drugkg_error(request: Request, error: Exception) -> Response:
+        return error_response(error, request.headers.get("accept"))
+
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST"],
+        allow_headers=["Accept", "Content-Type", "If-None-Match"],
+        expose_headers=["ETag", TRUNCATED, LIMIT],
+        allow_credentials=False,
+        max_age=86400,
+    )
+    app.add_middleware(SparqlFastPath)  # outermost: GET/POST /sparql skip the stack
+    return app

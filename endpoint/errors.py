@@ -1,0 +1,209 @@
+"""The endpoint's errors, and the one place where any error becomes an HTTP response.
+
+    EndpointError                    the request cannot be answered as asked
+    ├── BadRequestError                   400
+    │   ├── MissingQueryError                 no `query` parameter or body
+    │   ├── DuplicateQueryError               more than one `query`
+    │   ├── UpdateRefusedError                an update sent to the (read-only) query endpoint
+    │   ├── MalformedQueryError               the parser's message and position
+    │   ├── InvalidParameterError             a protocol parameter with a bad value
+    │   └── FederationRefusedError            a SERVICE call the allow-list does not permit
+    ├── NotFoundError                     404
+    ├── NotAcceptableError                406 (lists the media types offered)
+    │   └── BadFormatParameterError                a `format` parameter naming no offered format
+    ├── RequestTooLargeError              413
+    ├── UnsupportedMediaTypeError         415
+    ├── RemoteServiceError          502 a non-SILENT SERVICE call failed
+    ├── QueryTimeoutError                 503 the query ran past the time limit and was stopped
+    ├── EvaluationError             500 the store failed while evaluating (not bad input)
+    └── WorkerCrashedError                500 a query process died (not bad input)
+
+graph.errors.QueryError maps to 400 and graph.errors.StoreMissingError to 503. Errors cross
+from a query process to the server as (class name, message) and are rebuilt by `from_wire`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from starlette.responses import Response
+
+from graph.errors import DrugkgError, QueryError, StoreMissingError
+
+
+class EndpointError(Exception):
+    """Base of the endpoint's errors; `message` is what the client reads."""
+
+    status = 500
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+    def headers(self) -> dict[str, str]:
+        return {}
+
+
+class BadRequestError(EndpointError):
+    status = 400
+
+
+class MissingQueryError(BadRequestError):
+    def __init__(self, message: str = "") -> None:
+        super().__init__(
+            message
+            or "no query: send one as the `query` parameter (GET or POST form) or as an "
+            "application/sparql-query body"
+        )
+
+
+class DuplicateQueryError(BadRequestError):
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or "more than one query in the request: send exactly one")
+
+
+class UpdateRefusedError(BadRequestError):
+    def __init__(self, message: str = "") -> None:
+        super().__init__(
+            message
+            or "this is a SPARQL Update, and the endpoint is read-only: /sparql answers "
+            "queries only (SELECT, ASK, CONSTRUCT, DESCRIBE)"
+        )
+
+
+class MalformedQueryError(BadRequestError):
+    """A query the SPARQL parser rejects; the message carries the parser's position."""
+
+
+class InvalidParameterError(BadRequestError):
+    pass
+
+
+class FederationRefusedError(BadRequestError):
+    pass
+
+
+class NotFoundError(EndpointError):
+    status = 404
+
+
+class NotAcceptableError(EndpointError):
+    status = 406
+
+    def __init__(self, accept: str, offered: Sequence[str] = ()) -> None:
+        self.offered = list(offered)
+        if offered:
+            super().__init__(
+                f"none of the media types accepted ({accept}) can be produced; "
+                f"supported: {', '.join(self.offered)}"
+            )
+        else:
+            super().__init__(accept)
+
+
+class BadFormatParameterError(NotAcceptableError):
+    def __init__(self, name: str, known: Sequence[str] = ()) -> None:
+        self.offered = list(known)
+        if known:
+            EndpointError.__init__(
+                self, f"unknown or unfit format {name!r}; supported: {', '.join(known)}"
+            )
+        else:
+            EndpointError.__init__(self, name)
+
+
+class RequestTooLargeError(EndpointError):
+    status = 413
+
+
+class UnsupportedMediaTypeError(EndpointError):
+    status = 415
+
+
+class RemoteServiceError(EndpointError):
+    status = 502
+
+
+class QueryTimeoutError(EndpointError):
+    """503 as Fuseki answers a cancelled query: the server is well, this query is too costly."""
+
+    status = 503
+
+
+class EvaluationError(EndpointError):
+    status = 500
+
+
+class WorkerCrashedError(EndpointError):
+    status = 500
+
+
+_STATUS: dict[type[Exception], int] = {
+    QueryError: 400,
+    StoreMissingError: 503,
+    DrugkgError: 500,
+}
+
+_WIRE: dict[str, type[EndpointError]] = {
+    cls.__name__: cls
+    for cls in (
+        BadRequestError,
+        MissingQueryError,
+        DuplicateQueryError,
+        UpdateRefusedError,
+        MalformedQueryError,
+        InvalidParameterError,
+        FederationRefusedError,
+        NotFoundError,
+        NotAcceptableError,
+        BadFormatParameterError,
+        RequestTooLargeError,
+        UnsupportedMediaTypeError,
+        RemoteServiceError,
+        QueryTimeoutError,
+        EvaluationError,
+        WorkerCrashedError,
+    )
+}
+
+
+def status_of(error: Exception) -> int:
+    """The HTTP status of an error: the one mapping from error types to statuses."""
+    if isinstance(error, EndpointError):
+        return error.status
+    for cls in type(error).__mro__:
+        if cls in _STATUS:
+            return _STATUS[cls]
+    return 500
+
+
+def to_wire(error: EndpointError) -> dict[str, object]:
+    wire: dict[str, object] = {"error": type(error).__name__, "message": error.message}
+    if isinstance(error, NotAcceptableError):
+        wire["offered"] = error.offered
+    return wire
+
+
+def from_wire(data: dict[str, object]) -> EndpointError:
+    cls = _WIRE.get(str(data.get("error")), EvaluationError)
+    message = str(data.get("message", ""))
+    if issubclass(cls, NotAcceptableError):
+        refused = cls(message)
+        offered = data.get("offered")
+        refused.offered = [str(x) for x in offered] if isinstance(offered, list) else []
+        return refused
+    return cls(message)
+
+
+def error_response(error: Exception, accept: str | None = None) -> Response:
+    """A plain-text (or, when the client asks for JSON, JSON) response naming the problem."""
+    status = status_of(error)
+    message = error.message if isinstance(error, EndpointError) else str(error)
+    headers = error.headers() if isinstance(error, EndpointError) else {}
+    if accept and "json" in accept and "text/plain" not in accept:
+        body = {"status": status, "error": type(error).__name__, "message": message}
+        if isinstance(error, NotAcceptableError):
+            body["supported"] = error.offered
+        return Response(json.dumps(body), status, headers=headers, media_type="application/json")
+    return Response(message + "\n", status, headers=headers, media_type="text/plain")

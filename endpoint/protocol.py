@@ -1,0 +1,174 @@
+"""Every SPARQL 1.1 Protocol request form, turned into one `SparqlRequest`.
+
+- GET `/sparql?query=...`;
+- POST `application/x-www-form-urlencoded` with `query=...` in the body;
+- POST `application/sparql-query` with the query as the body (UTF-8).
+
+`default-graph-uri` and `named-graph-uri` may be repeated (in the body of a form POST, in
+the URL otherwise). As the Protocol says (section 2.1.4), a dataset given by these
+parameters takes precedence over FROM / FROM NAMED in the query: the default graph is the
+merge of the `default-graph-uri` graphs (empty if none is given) and the named graphs are
+exactly the `named-graph-uri` ones. Without them the query's own dataset applies, and
+without that the endpoint's default dataset.
+
+Rejected before any evaluation: no query, two queries, an update (`update=` or an
+`application/sparql-update` body) - 400; another body type - 415; a request larger than
+`max_request_bytes` - 413.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+from pyoxigraph import NamedNode
+from starlette.types import Receive, Scope
+
+from endpoint.errors import (
+    DuplicateQueryError,
+    InvalidParameterError,
+    MissingQueryError,
+    RequestTooLargeError,
+    UnsupportedMediaTypeError,
+    UpdateRefusedError,
+)
+
+FORM = "application/x-www-form-urlencoded"
+QUERY = "application/sparql-query"
+UPDATE = "application/sparql-update"
+
+
+@dataclass(frozen=True, slots=True)
+class SparqlRequest:
+    query: str
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    accept: str | None = None
+    format: str | None = None
+    cacheable: bool = False
+    """A GET request: its answer may carry an ETag and be revalidated."""
+
+    @property
+    def has_protocol_dataset(self) -> bool:
+        return bool(self.default_graphs or self.named_graphs)
+
+
+def _parse_pairs(data: bytes, where: str) -> list[tuple[str, str]]:
+    try:
+        text = data.decode("utf-8")
+        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InvalidParameterError(f"the {where} is not valid UTF-8 form data: {exc}") from exc
+
+
+def _check_iris(name: str, values: list[str]) -> tuple[str, ...]:
+    for value in values:
+        try:
+            NamedNode(value)
+        except ValueError as exc:
+            raise InvalidParameterError(f"{name}={value!r} is not an absolute IRI: {exc}") from exc
+    return tuple(values)
+
+
+@dataclass(slots=True)
+class Incoming:
+    """The parts of an HTTP request the protocol reads, taken straight from the ASGI scope."""
+
+    method: str
+    query_string: bytes
+    headers: dict[str, str]
+    """Lower-cased names; repeated headers joined with ", "."""
+    receive: Receive
+
+    @classmethod
+    def from_scope(cls, scope: Scope, receive: Receive) -> Incoming:
+        headers: dict[str, str] = {}
+        for raw_name, raw_value in scope["headers"]:
+            name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        return cls(scope["method"], scope.get("query_string", b""), headers, receive)
+
+    async def body(self, limit: int) -> bytes:
+        declared = self.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise RequestTooLargeError(
+                f"request body of {declared} bytes is larger than the limit of {limit} bytes"
+            )
+        body = bytearray()
+        while True:
+            message = await self.receive()
+            if message["type"] != "http.request":
+                break
+            body += message.get("body", b"")
+            if len(body) > limit:
+                raise RequestTooLargeError(
+                    f"request body is larger than the limit of {limit} bytes"
+                )
+            if not message.get("more_body", False):
+                break
+        return bytes(body)
+
+
+def url_pairs(query_string: bytes, limit: int) -> list[tuple[str, str]]:
+    if len(query_string) > limit:
+        raise RequestTooLargeError(
+            f"query string of {len(query_string)} bytes is larger than the limit of {limit} bytes"
+        )
+    return _parse_pairs(query_string, "query string") if query_string else []
+
+
+async def parse_request(request: Incoming, limit: int) -> SparqlRequest:
+    """The request as one object, or the protocol error that it is."""
+    pairs = url_pairs(request.query_string, limit)
+    body_query: str | None = None
+    if request.method == "POST":
+        media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if media == FORM:
+            body = await request.body(limit)
+            pairs = pairs + _parse_pairs(body, "request body")
+        elif media == QUERY:
+            body = await request.body(limit)
+            try:
+                body_query = body.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InvalidParameterError(f"the query body is not valid UTF-8: {exc}") from exc
+        elif media == UPDATE:
+            raise UpdateRefusedError()
+        else:
+            raise UnsupportedMediaTypeError(
+                f"unsupported request body type {media or '(none)'!r}: send {QUERY} or "
+                f"{FORM} (or use GET with ?query=)"
+            )
+    queries: list[str] = [] if body_query is None else [body_query]
+    defaults: list[str] = []
+    named: list[str] = []
+    formats: list[str] = []
+    for name, value in pairs:
+        if name == "query":
+            queries.append(value)
+        elif name == "update":
+            raise UpdateRefusedError()
+        elif name == "default-graph-uri":
+            defaults.append(value)
+        elif name == "named-graph-uri":
+            named.append(value)
+        elif name == "format":
+            formats.append(value)
+    if not queries:
+        raise MissingQueryError()
+    if len(queries) > 1:
+        raise DuplicateQueryError(
+            f"{len(queries)} queries in the request (parameters and body together): "
+            "send exactly one"
+        )
+    if not queries[0].strip():
+        raise MissingQueryError("the query is empty")
+    return SparqlRequest(
+        query=queries[0],
+        default_graphs=_check_iris("default-graph-uri", defaults),
+        named_graphs=_check_iris("named-graph-uri", named),
+        accept=request.headers.get("accept"),
+        # SPARQLWrapper sends `format` twice (tsv, text/tab-separated-values): the first counts
+        format=formats[0] if formats else None,
+        cacheable=request.method in ("GET", "HEAD"),
+    )

@@ -1,0 +1,138 @@
+"""The /sparql endpoint: a lean ASGI app between HTTP and the query processes.
+
+It is deliberately neither a dependency-injected FastAPI handler nor a Starlette
+Request/Response endpoint: at SPARQL-endpoint rates their per-request work is a large
+share of a point lookup. The path is parse (`endpoint.protocol`) -> revalidate
+(`endpoint.caching`) -> evaluate in a query process (`endpoint.execution`) -> answer, with
+no thread hop; CORS and gzip are applied here (`endpoint.transfer`) with the rules the
+app's middleware applies elsewhere. Errors become responses in `endpoint.errors`. GET
+without a query returns the service description.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+from starlette.requests import Request
+from starlette.types import Message, Receive, Scope, Send
+
+from endpoint import caching, protocol, transfer, wire
+from endpoint.errors import EndpointError, error_response
+from graph.errors import DrugkgError
+
+if TYPE_CHECKING:
+    from endpoint.app import EndpointState
+
+TRUNCATED = transfer.TRUNCATED
+LIMIT = transfer.LIMIT
+
+Headers = list[tuple[bytes, bytes]]
+
+
+async def _stream(
+    chunks: AsyncIterator[bytes], headers: Headers, receive: Receive, send: Send
+) -> None:
+    """Send a body chunk by chunk as it comes from a query process.
+
+    A client that goes away stops the stream (and its query process); a stream that cannot
+    be finished raises, so the connection is broken off instead of ending as if complete.
+    """
+    gone = asyncio.Event()
+
+    async def watch() -> None:
+        while True:
+            message: Message = await receive()
+            if message["type"] == "http.disconnect":
+                gone.set()
+                return
+
+    watcher = asyncio.create_task(watch())
+    try:
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        async for chunk in chunks:
+            if gone.is_set():
+                return
+            if chunk:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+    finally:
+        watcher.cancel()
+        await chunks.aclose()  # type: ignore[attr-defined]
+
+
+async def _answer(scope: Scope, receive: Receive, send: Send, state: EndpointState) -> None:
+    settings = state.settings
+    request = protocol.Incoming.from_scope(scope, receive)
+    accept = request.headers.get("accept")
+    try:
+        if request.method in ("GET", "HEAD") and b"query" not in request.query_string:
+            limit = settings.max_request_bytes
+            names = {n for n, _ in protocol.url_pairs(request.query_string, limit)}
+            if names <= {"format"}:
+                response = state.description(Request(scope, receive), "service")
+                await response(scope, receive, send)
+                return
+        query = await protocol.parse_request(request, settings.max_request_bytes)
+        headers: Headers = [(b"vary", b"Accept")]
+        if query.cacheable:
+            tag = caching.etag(
+                state.stats.build_id,
+                query.query,
+                "\x02".join(query.default_graphs),
+                "\x02".join(query.named_graphs),
+                query.accept,
+                query.format,
+            )
+            headers += [
+                (b"etag", tag.encode()),
+                (b"cache-control", f"public, max-age={settings.cache_max_age}".encode()),
+            ]
+            if caching.matches(request.headers.get("if-none-match"), tag):
+                transfer.cors(headers, request.headers)
+                await send({"type": "http.response.start", "status": 304, "headers": headers})
+                await send({"type": "http.response.body", "body": b""})
+                return
+        dataset = query.has_protocol_dataset
+        answer = await state.pool.run(
+            wire.Job(
+                query=query.query,
+                default_graphs=list(query.default_graphs) if dataset else None,
+                named_graphs=list(query.named_graphs) if dataset else None,
+                accept=query.accept,
+                format=query.format,
+            )
+        )
+    except (EndpointError, DrugkgError) as error:
+        failure = error_response(error, accept)
+        transfer.cors_headers(failure.headers, request.headers)
+        await failure(scope, receive, send)
+        return
+    headers.append((b"content-type", answer.content_type.encode()))
+    if answer.limit is not None:
+        headers.append((LIMIT.encode(), str(answer.limit).encode()))
+        headers.append((TRUNCATED.encode(), b"true" if answer.truncated else b"false"))
+    transfer.cors(headers, request.headers)
+    gzip = transfer.accepts_gzip(request.headers)
+    if answer.chunks is not None:
+        chunks = transfer.gzip_stream(answer.chunks, headers) if gzip else answer.chunks
+        await _stream(chunks, headers, receive, send)
+        return
+    body = answer.body or b""
+    if gzip:
+        body = transfer.gzip_body(body, headers)
+    headers.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class SparqlApp:
+    """The ASGI app of /sparql; the app's state (`EndpointState`) comes from scope["app"]."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state: EndpointState = scope["app"].state.drugkg
+        await _answer(scope, receive, send, state)
+
+
+sparql = SparqlApp()

@@ -1,0 +1,156 @@
+"""What the store holds, counted once at start-up for the home page, service and VoID.
+
+Counts per named graph (triples, entities = distinct IRI subjects, classes, properties), for
+the union of the named graphs (distinct triples: a triple in two graphs counts once), and
+link sets: triples whose object lies in an external dataset's IRI space, per predicate.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode, QuerySolutions, Store
+
+from graph.errors import StoreMissingError
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalDataset:
+    key: str
+    title: str
+    uri_space: str
+    homepage: str
+
+
+EXTERNAL_DATASETS: tuple[ExternalDataset, ...] = (
+    ExternalDataset(
+        "wikidata", "Wikidata", "http://www.wikidata.org/entity/", "https://www.wikidata.org/"
+    ),
+    ExternalDataset("dbpedia", "DBpedia", "http://dbpedia.org/resource/", "https://dbpedia.org/"),
+    ExternalDataset(
+        "chebi",
+        "ChEBI",
+        "http://purl.obolibrary.org/obo/CHEBI_",
+        "https://www.ebi.ac.uk/chebi/",
+    ),
+    ExternalDataset("mesh", "MeSH", "http://id.nlm.nih.gov/mesh/", "https://id.nlm.nih.gov/mesh/"),
+    ExternalDataset(
+        "geonames", "GeoNames", "https://sws.geonames.org/", "https://www.geonames.org/"
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GraphStats:
+    name: str | None
+    """The graph's IRI; None for the union of the named graphs."""
+    triples: int
+    entities: int
+    classes: int
+    properties: int
+
+
+@dataclass(frozen=True, slots=True)
+class LinkSet:
+    target: ExternalDataset
+    predicate: str
+    triples: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStats:
+    build_id: str
+    graphs: tuple[GraphStats, ...]
+    union: GraphStats
+    default_graph_triples: int
+    """Triples in the store's own default graph (empty in a drugkg build)."""
+    linksets: tuple[LinkSet, ...]
+
+
+_PER_GRAPH = """
+SELECT ?g (COUNT(*) AS ?triples) (COUNT(DISTINCT ?p) AS ?properties)
+       (COUNT(DISTINCT ?e) AS ?entities) (COUNT(DISTINCT ?c) AS ?classes)
+WHERE { GRAPH ?g { ?s ?p ?o
+        BIND(IF(isIRI(?s), ?s, ?unbound) AS ?e)
+        BIND(IF(?p = <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>, ?o, ?unbound) AS ?c) } }
+GROUP BY ?g
+"""
+
+_UNION = """
+SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?p) AS ?properties)
+       (COUNT(DISTINCT ?e) AS ?entities) (COUNT(DISTINCT ?c) AS ?classes)
+WHERE { { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }
+        BIND(IF(isIRI(?s), ?s, ?unbound) AS ?e)
+        BIND(IF(?p = <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>, ?o, ?unbound) AS ?c) }
+"""
+
+_LINKS = """
+SELECT ?space ?p (COUNT(*) AS ?n)
+WHERE { { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o FILTER(isIRI(?o)) } } }
+        VALUES ?space { %s }
+        FILTER(STRSTARTS(STR(?o), ?space)) }
+GROUP BY ?space ?p ORDER BY ?space ?p
+"""
+
+
+def build_id(store_path: Path) -> str:
+    """A name for this build of the store: the versioned directory a symlink points at, or
+    else the directory's name and modification time."""
+    if store_path.is_symlink():
+        return Path(os.readlink(store_path)).name
+    stat = store_path.stat()
+    return f"{store_path.resolve().name}-{stat.st_mtime_ns:x}"
+
+
+def _int(term: object) -> int:
+    return int(term.value) if isinstance(term, Literal) else 0
+
+
+def _rows(store: Store, query: str) -> QuerySolutions:
+    result = store.query(query)
+    assert isinstance(result, QuerySolutions)
+    return result
+
+
+def compute(store_path: Path) -> StoreStats:
+    if not store_path.exists():
+        raise StoreMissingError(store_path)
+    store = Store.read_only(str(store_path))
+    graphs = []
+    for row in _rows(store, _PER_GRAPH):
+        graph = row["g"]
+        graphs.append(
+            GraphStats(
+                name=graph.value if isinstance(graph, NamedNode) else str(graph),
+                triples=_int(row["triples"]),
+                entities=_int(row["entities"]),
+                classes=_int(row["classes"]),
+                properties=_int(row["properties"]),
+            )
+        )
+    graphs.sort(key=lambda g: g.name or "")
+    (row,) = list(_rows(store, _UNION))
+    union = GraphStats(
+        None,
+        _int(row["triples"]),
+        _int(row["entities"]),
+        _int(row["classes"]),
+        _int(row["properties"]),
+    )
+    (count,) = list(_rows(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
+    spaces = " ".join(f'"{d.uri_space}"' for d in EXTERNAL_DATASETS)
+    by_space = {d.uri_space: d for d in EXTERNAL_DATASETS}
+    linksets = []
+    for link in _rows(store, _LINKS % spaces):
+        space, predicate = link["space"], link["p"]
+        if isinstance(space, Literal) and isinstance(predicate, NamedNode):
+            linksets.append(LinkSet(by_space[space.value], predicate.value, _int(link["n"])))
+    return StoreStats(
+        build_id=build_id(store_path),
+        graphs=tuple(graphs),
+        union=union,
+        default_graph_triples=_int(count["n"]),
+        linksets=tuple(linksets),
+    )

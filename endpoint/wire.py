@@ -1,0 +1,73 @@
+"""The framing between the server and its query processes, over the process's stdin/stdout.
+
+Server to query process: one job per message, a 4-byte big-endian length and a JSON object
+(see `Job`). Query process to server: frames of a 1-byte kind, a 4-byte length and a payload:
+
+    READY     the process has opened the store and waits for jobs
+    COMPLETE  a whole answer: 4-byte header length, header JSON, then the body
+    HEAD      the header of a streamed answer; DATA frames follow, then END
+    DATA      a chunk of the body
+    END       the body is complete
+    ABORT     evaluation failed after the header was sent (payload: the message)
+
+A header is JSON: {"status": 200, "type": content type, "truncated": bool, "limit": n} or
+{"status": 4xx/5xx, "error": class name, "message": ...}.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from dataclasses import dataclass
+
+READY = b"R"
+COMPLETE = b"C"
+HEAD = b"H"
+DATA = b"D"
+END = b"E"
+ABORT = b"A"
+
+FRAME = struct.Struct(">cI")
+LENGTH = struct.Struct(">I")
+CHUNK_SIZE = 64 * 1024
+"""Bytes a query process buffers before it sends a DATA frame."""
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    query: str
+    default_graphs: list[str] | None
+    """Protocol `default-graph-uri` values; None when the protocol names no dataset."""
+    named_graphs: list[str] | None
+    accept: str | None
+    format: str | None
+
+    def encode(self) -> bytes:
+        fields = {
+            "query": self.query,
+            "default_graphs": self.default_graphs,
+            "named_graphs": self.named_graphs,
+            "accept": self.accept,
+            "format": self.format,
+        }
+        body = json.dumps(fields, ensure_ascii=False).encode()
+        return LENGTH.pack(len(body)) + body
+
+    @classmethod
+    def decode(cls, body: bytes) -> Job:
+        return cls(**json.loads(body))
+
+
+def frame(kind: bytes, payload: bytes = b"") -> bytes:
+    return FRAME.pack(kind, len(payload)) + payload
+
+
+def complete(header: dict[str, object], body: bytes) -> bytes:
+    head = json.dumps(header).encode()
+    return frame(COMPLETE, LENGTH.pack(len(head)) + head + body)
+
+
+def split_complete(payload: bytes) -> tuple[dict[str, object], bytes]:
+    (size,) = LENGTH.unpack_from(payload)
+    header: dict[str, object] = json.loads(payload[LENGTH.size : LENGTH.size + size])
+    return header, payload[LENGTH.size + size :]

@@ -1,0 +1,228 @@
+"""A query process: opens the store read-only and answers jobs, one at a time, over its pipes.
+
+Run as `python -m endpoint.worker CONFIG-JSON` by `endpoint.execution`, never by hand. The
+server kills the process (SIGKILL) when a query runs past its time limit: pyoxigraph cannot
+cancel a running query from another thread, and killing the process is what reclaims its CPU.
+
+For each job: scan the text (`endpoint.lexer`), check SERVICE calls (`endpoint.federation`),
+evaluate with pyoxigraph, pick the representation (`endpoint.negotiation`) and serialise it
+with pyoxigraph straight into frames (`endpoint.wire`), so a large result streams with
+bounded memory. With a result limit, at most that many solutions or triples are sent and the
+header says whether the result was truncated.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from itertools import islice
+from tempfile import SpooledTemporaryFile
+from typing import IO, Any, cast
+
+from pyoxigraph import (
+    NamedNode,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+    Store,
+    Triple,
+    parse,
+    parse_query_results,
+    serialize,
+)
+
+from endpoint import federation, wire
+from endpoint.errors import (
+    EndpointError,
+    EvaluationError,
+    InvalidParameterError,
+    MalformedQueryError,
+    RemoteServiceError,
+    UpdateRefusedError,
+    to_wire,
+)
+from endpoint.lexer import scan
+from endpoint.negotiation import Representation, ResultKind, choose
+
+SPOOL_IN_MEMORY = 8 * 1024 * 1024
+"""Bytes of a limited result kept in memory before it spills to a temporary file."""
+
+
+class FrameWriter:
+    """A binary file-like object pyoxigraph serialises into; it sends DATA frames."""
+
+    def __init__(self, out: IO[bytes], header: dict[str, object]) -> None:
+        self._out = out
+        self.header = header
+        """Sent before the first DATA frame; may still change until then."""
+        self._buffer = bytearray()
+        self.header_sent = False
+
+    def write(self, data: bytes) -> int:
+        self._buffer += data
+        if len(self._buffer) >= wire.CHUNK_SIZE:
+            self._send()
+        return len(data)
+
+    def flush(self) -> None:
+        """pyoxigraph flushes at the end; frames go out by size, and in `finish`."""
+
+    def _send(self) -> None:
+        if not self.header_sent:
+            self._out.write(wire.frame(wire.HEAD, json.dumps(self.header).encode()))
+            self.header_sent = True
+        self._out.write(wire.frame(wire.DATA, bytes(self._buffer)))
+        self._buffer.clear()
+
+    def finish(self) -> None:
+        if not self.header_sent:
+            self._out.write(wire.complete(self.header, bytes(self._buffer)))
+        else:
+            if self._buffer:
+                self._out.write(wire.frame(wire.DATA, bytes(self._buffer)))
+            self._out.write(wire.frame(wire.END))
+        self._buffer.clear()
+
+
+class Worker:
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.store = Store.read_only(config["store"])
+        self.union = bool(config["union_default_graph"])
+        self.limit: int | None = config.get("result_limit")
+        self.allowlist: list[str] = list(config.get("federation_allowlist", []))
+
+    def evaluate(self, job: wire.Job) -> QuerySolutions | QueryBoolean | QueryTriples:
+        shape = scan(job.query)
+        if shape.has_service:
+            federation.check(job.query, self.allowlist)
+        options: dict[str, Any] = {}
+        if job.default_graphs is not None or job.named_graphs is not None:
+            try:
+                options["default_graph"] = [NamedNode(g) for g in job.default_graphs or []]
+                options["named_graphs"] = [NamedNode(g) for g in job.named_graphs or []]
+            except ValueError as exc:
+                raise InvalidParameterError(f"default-graph-uri/named-graph-uri: {exc}") from exc
+        elif self.union and not shape.has_dataset_clause:
+            options["use_default_graph_as_union"] = True
+        try:
+            return self.store.query(job.query, **options)
+        except SyntaxError as exc:
+            if shape.is_update:
+                raise UpdateRefusedError() from exc
+            raise MalformedQueryError(f"malformed query: {exc}") from exc
+        except OSError as exc:
+            raise _evaluation_error(exc, shape.has_service) from exc
+
+    def answer(self, job: wire.Job, out: IO[bytes]) -> None:
+        writer: FrameWriter | None = None
+        has_service = False
+        try:
+            has_service = scan(job.query).has_service
+            result = self.evaluate(job)
+            kind = ResultKind.GRAPH if isinstance(result, QueryTriples) else ResultKind.SOLUTIONS
+            rep = choose(kind, job.accept, job.format)
+            header: dict[str, object] = {"status": 200, "type": rep.content_type}
+            if isinstance(result, QueryBoolean):
+                body = result.serialize(format=rep.results_format) or b""
+                out.write(wire.complete(header, body))
+                return
+            writer = FrameWriter(out, header)
+            sink = cast(IO[bytes], writer)
+            if self.limit is None:
+                if isinstance(result, QueryTriples):
+                    result.serialize(sink, rep.rdf_format)
+                else:
+                    result.serialize(sink, rep.results_format)
+            else:
+                header["limit"] = self.limit
+                _limited(result, self.limit, rep, writer)
+            writer.finish()
+        except EndpointError as error:
+            _fail(out, error, writer)
+        except (OSError, SyntaxError, ValueError, TypeError, RuntimeError) as exc:
+            # raised lazily while solutions are produced: a store failure, or a SERVICE
+            # endpoint that failed or answered something unparsable
+            _fail(out, _evaluation_error(exc, has_service), writer)
+
+
+def _evaluation_error(exc: Exception, has_service: bool) -> EndpointError:
+    if has_service:
+        return RemoteServiceError(f"a SERVICE call failed: {exc}")
+    return EvaluationError(f"query evaluation failed: {exc}")
+
+
+def _fail(out: IO[bytes], error: EndpointError, writer: FrameWriter | None) -> None:
+    if writer is not None and writer.header_sent:
+        out.write(wire.frame(wire.ABORT, error.message.encode()))
+    else:
+        out.write(wire.complete({"status": error.status, **to_wire(error)}, b""))
+
+
+def _limited(
+    result: QuerySolutions | QueryTriples, limit: int, rep: Representation, out: FrameWriter
+) -> None:
+    """Send at most `limit` solutions or triples; the header says whether more were left out.
+
+    The header (with the truncation flag) must precede the body, so the first `limit` items
+    are spooled (SPARQL TSV or N-Triples: pyoxigraph's own term syntax, one item per line),
+    the flag is set by looking for one more, and the spool is parsed back and serialised in
+    the negotiated format. Memory stays bounded: the spool spills to a temporary file.
+    """
+    sink = cast(IO[bytes], out)
+    with SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
+        if isinstance(result, QuerySolutions):
+            variables = result.variables
+            spool.write(("\t".join(str(v) for v in variables) + "\n").encode())
+            for solution in islice(result, limit):
+                cells = (solution[v] for v in variables)
+                line = "\t".join("" if term is None else str(term) for term in cells)
+                spool.write((line + "\n").encode())
+            out.header["truncated"] = next(result, None) is not None
+            spool.seek(0)
+            parsed_solutions = parse_query_results(spool, QueryResultsFormat.TSV)
+            parsed_solutions.serialize(sink, rep.results_format)
+        else:
+            triples: Iterator[Triple] = iter(result)
+            serialize(islice(triples, limit), spool, RdfFormat.N_TRIPLES)
+            out.header["truncated"] = next(triples, None) is not None
+            spool.seek(0)
+            parsed = (quad.triple for quad in parse(spool, RdfFormat.N_TRIPLES))
+            serialize(parsed, sink, rep.rdf_format)
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes | None:
+    data = b""
+    while len(data) < size:
+        chunk = stream.read(size - len(data))
+        if not chunk:
+            return None
+        data += chunk
+    return data
+
+
+def main() -> None:
+    config = json.loads(sys.argv[1])
+    # Frames own the real stdout; anything printed by accident goes to stderr instead.
+    out = os.fdopen(os.dup(1), "wb", buffering=wire.CHUNK_SIZE)
+    os.dup2(2, 1)
+    jobs = os.fdopen(0, "rb", buffering=wire.CHUNK_SIZE)  # a job arrives in one read
+    worker = Worker(config)
+    out.write(wire.frame(wire.READY, str(os.getpid()).encode()))
+    out.flush()
+    while True:
+        head = _read_exactly(jobs, wire.LENGTH.size)
+        if head is None:
+            return
+        body = _read_exactly(jobs, wire.LENGTH.unpack(head)[0])
+        if body is None:
+            return
+        worker.answer(wire.Job.decode(body), out)
+        out.flush()
+
+
+if __name__ == "__main__":
+    main()

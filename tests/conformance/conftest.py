@@ -1,0 +1,41 @@
+"""Options and fixtures of the W3C SPARQL 1.1 conformance run.
+
+`--sparql-server=drugkg` (default) runs the suite against our endpoint; `--sparql-server=oxigraph`
+runs the same harness against the oxigraph server from PyPI, to check the harness itself.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from .runner import Runner
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--sparql-server",
+        choices=("drugkg", "oxigraph"),
+        default="drugkg",
+        help="the SPARQL server the W3C conformance tests send their queries to",
+    )
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(scope="session")
+def sparql_runner(request: pytest.FixtureRequest) -> Iterator[Runner]:
+    kind = str(request.config.getoption("--sparql-server"))
+    if kind == "drugkg" and importlib.util.find_spec("endpoint.app") is None:
+        message = "endpoint.app is not there yet: no drugkg server to test"
+        if in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    runner = Runner(kind)
+    yield runner
+    runner.close()
