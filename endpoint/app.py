@@ -42,6 +42,7 @@ from endpoint.fastpath import SparqlFastPath
 from endpoint.negotiation import ResultKind, choose
 from endpoint.openapi import sparql_paths
 from endpoint.resources import describe
+from endpoint.resultcache import ResultCache
 from endpoint.sparql import LIMIT, TRUNCATED, sparql
 from endpoint.stats import StoreStats, compute
 from graph.errors import DrugkgError, StoreMissingError
@@ -53,6 +54,7 @@ class EndpointState:
     settings: Settings
     stats: StoreStats
     pool: QueryPool
+    cache: ResultCache | None = None
     _described: dict[tuple[str, str, str], bytes] = field(default_factory=dict)
 
     @property
@@ -86,6 +88,9 @@ class EndpointState:
         return Response(body, 200, headers)
 
 
+CACHE_ENTRY_MAX = 1024 * 1024
+"""Largest answer body the result cache keeps."""
+
 _DESCRIBED_MAX = 256
 """Descriptions kept ready, per (which, media type, root URL)."""
 
@@ -112,7 +117,11 @@ def create_app(settings: Settings) -> FastAPI:
         stats = await asyncio.to_thread(compute, settings.store)
         pool = QueryPool(settings)
         await pool.start()
-        app.state.drugkg = EndpointState(settings, stats, pool)
+        cache = None
+        if settings.result_cache_mb > 0:
+            budget = settings.result_cache_mb * 1024 * 1024
+            cache = ResultCache(budget, max_entry=CACHE_ENTRY_MAX)
+        app.state.drugkg = EndpointState(settings, stats, pool, cache)
         try:
             yield
         finally:

@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING
 from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 
-from endpoint import caching, protocol, transfer, wire
+from endpoint import caching, protocol, resultcache, transfer, wire
 from endpoint.errors import EndpointError, error_response
+from endpoint.execution import Answer
 from graph.errors import DrugkgError
 
 if TYPE_CHECKING:
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
 
 TRUNCATED = transfer.TRUNCATED
 LIMIT = transfer.LIMIT
+CACHE = b"x-drugkg-cache"
+"""Response header: `hit` (from the result cache), `miss` (evaluated, now kept if small
+enough) or `bypass` (a query whose answer may change: evaluated every time)."""
 
 Headers = list[tuple[bytes, bytes]]
 
@@ -94,16 +98,7 @@ async def _answer(scope: Scope, receive: Receive, send: Send, state: EndpointSta
                 await send({"type": "http.response.start", "status": 304, "headers": headers})
                 await send({"type": "http.response.body", "body": b""})
                 return
-        dataset = query.has_protocol_dataset
-        answer = await state.pool.run(
-            wire.Job(
-                query=query.query,
-                default_graphs=list(query.default_graphs) if dataset else None,
-                named_graphs=list(query.named_graphs) if dataset else None,
-                accept=query.accept,
-                format=query.format,
-            )
-        )
+        answer = await _evaluate(state, query, headers)
     except (EndpointError, DrugkgError) as error:
         failure = error_response(error, accept)
         transfer.cors_headers(failure.headers, request.headers)
@@ -125,6 +120,44 @@ async def _answer(scope: Scope, receive: Receive, send: Send, state: EndpointSta
     headers.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+async def _evaluate(
+    state: EndpointState, query: protocol.SparqlRequest, headers: Headers
+) -> Answer:
+    """The answer from the result cache, or else from a query process (and then cached)."""
+    cache = state.cache
+    dataset = query.has_protocol_dataset
+    key = None
+    if cache is not None and resultcache.cacheable_query(query.query):
+        key = (
+            query.query,
+            "\x02".join(query.default_graphs) if dataset else "\x03",
+            "\x02".join(query.named_graphs) if dataset else "\x03",
+            query.accept or "",
+            query.format or "",
+        )
+        hit = cache.get(key)
+        if hit is not None:
+            headers.append((CACHE, b"hit"))
+            return Answer(hit.content_type, hit.truncated, hit.limit, body=hit.body)
+    answer = await state.pool.run(
+        wire.Job(
+            query=query.query,
+            default_graphs=list(query.default_graphs) if dataset else None,
+            named_graphs=list(query.named_graphs) if dataset else None,
+            accept=query.accept,
+            format=query.format,
+        )
+    )
+    if cache is not None:
+        headers.append((CACHE, b"miss" if key is not None else b"bypass"))
+        if key is not None and answer.body is not None:
+            entry = resultcache.CachedAnswer(
+                answer.content_type, answer.truncated, answer.limit, answer.body
+            )
+            cache.put(key, entry)
+    return answer
 
 
 class SparqlApp:

@@ -21,7 +21,7 @@ from starlette.datastructures import MutableHeaders
 
 TRUNCATED = "x-drugkg-truncated"
 LIMIT = "x-drugkg-result-limit"
-EXPOSED = f"ETag, {TRUNCATED}, {LIMIT}"
+EXPOSED = f"ETag, {TRUNCATED}, {LIMIT}, X-Drugkg-Cache"
 GZIP_MIN_BYTES = 1024
 GZIP_LEVEL = 6
 _THREAD_MIN_BYTES = 32 * 1024

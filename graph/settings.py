@@ -77,6 +77,12 @@ class Settings(BaseSettings):
         description="SERVICE endpoints (exact IRIs) queries may call; as a JSON list or "
         "comma-separated. Empty: no federation.",
     )
+    result_cache_mb: int = Field(
+        default=64,
+        ge=0,
+        description="Memory per server process for whole answers of repeated queries (each "
+        "up to 1 MiB; the store is read-only, so they stay valid); 0 turns the cache off.",
+    )
     cache_max_age: int = Field(
         default=60,
         ge=0,
