@@ -7,7 +7,7 @@
     /id/<slug>          a resource described by its own IRI (also /source/<doc-id>)
     /docs, /openapi.json  the HTTP API, with Swagger UI served locally
 
-At start-up the store's counts are computed once (`endpoint.stats`) and the pool of query
+At start-up the store's counts are read, or counted once per build (`endpoint.stats`), and the pool of query
 processes is started (`endpoint.execution`). CORS allows GET and POST from any origin
 without credentials. Responses over 1 KiB are gzipped when the client accepts it, streamed
 ones included: compression goes chunk by chunk, so memory stays bounded and a large CSV or
@@ -44,7 +44,7 @@ from endpoint.openapi import sparql_paths
 from endpoint.resources import describe
 from endpoint.resultcache import ResultCache
 from endpoint.sparql import LIMIT, TRUNCATED, sparql
-from endpoint.stats import StoreStats, compute
+from endpoint.stats import StoreStats, load_or_compute
 from graph.errors import DrugkgError, StoreMissingError
 from graph.settings import Settings
 
@@ -114,7 +114,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if not settings.store.exists():
             raise StoreMissingError(settings.store)
-        stats = await asyncio.to_thread(compute, settings.store)
+        stats = await asyncio.to_thread(load_or_compute, settings.store)
         pool = QueryPool(settings)
         await pool.start()
         cache = None

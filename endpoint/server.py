@@ -14,6 +14,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from endpoint.app import create_app
+from endpoint.stats import load_or_compute
 from graph.settings import Settings
 
 SETTINGS_VARIABLE = "DRUGKG_SERVE_SETTINGS"
@@ -29,5 +30,6 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
     if workers <= 1:
         uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
         return
+    load_or_compute(settings.store)  # count once here, so the worker processes read the file
     os.environ[SETTINGS_VARIABLE] = settings.model_dump_json()
     uvicorn.run("endpoint.server:app_from_environment", factory=True, workers=workers, **options)  # type: ignore[arg-type]

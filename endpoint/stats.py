@@ -1,4 +1,9 @@
-"""What the store holds, counted once at start-up for the home page, service and VoID.
+"""What the store holds, counted once per build for the home page, service and VoID.
+
+Counting a large store takes a while (tens of seconds at a million triples), so the counts are
+kept beside the store's directory in `<directory>.stats.json`, keyed by the build id: the
+first server process to start counts, the others (and later restarts) read the file. The build
+removes the file together with the store version it describes.
 
 Counts per named graph (triples, entities = distinct IRI subjects, classes, properties), for
 the union of the named graphs (distinct triples: a triple in two graphs counts once), and
@@ -7,13 +12,18 @@ link sets: triples whose object lies in an external dataset's IRI space, per pre
 
 from __future__ import annotations
 
+import json
+import logging
 import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from pyoxigraph import Literal, NamedNode, QuerySolutions, Store
 
 from graph.errors import StoreMissingError
+
+log = logging.getLogger("drugkg.endpoint")
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,4 +163,56 @@ def compute(store_path: Path) -> StoreStats:
         union=union,
         default_graph_triples=_int(count["n"]),
         linksets=tuple(linksets),
+    )
+
+
+def stats_file(store_path: Path) -> Path:
+    """Where the counts of this version of the store are kept: beside its directory."""
+    directory = store_path.resolve()
+    return directory.with_name(f"{directory.name}.stats.json")
+
+
+def load_or_compute(store_path: Path) -> StoreStats:
+    """The counts of the store's current build: from its stats file, else counted (and kept)."""
+    if not store_path.exists():
+        raise StoreMissingError(store_path)
+    path = stats_file(store_path)
+    current = build_id(store_path)
+    try:
+        kept = _from_json(json.loads(path.read_text(encoding="utf-8")))
+        if kept.build_id == current:
+            return kept
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # absent, unreadable or of another version: count again
+    stats = compute(store_path)
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(json.dumps(_to_json(stats)), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as error:  # a read-only location: count again next time
+        log.warning("could not keep the store's counts in %s: %s", path, error)
+        temporary.unlink(missing_ok=True)
+    return stats
+
+
+def _to_json(stats: StoreStats) -> dict[str, object]:
+    data = asdict(stats)
+    data["linksets"] = [
+        {"target": ls.target.key, "predicate": ls.predicate, "triples": ls.triples}
+        for ls in stats.linksets
+    ]
+    return data
+
+
+def _from_json(data: dict[str, Any]) -> StoreStats:
+    datasets = {d.key: d for d in EXTERNAL_DATASETS}
+    return StoreStats(
+        build_id=str(data["build_id"]),
+        graphs=tuple(GraphStats(**g) for g in data["graphs"]),
+        union=GraphStats(**data["union"]),
+        default_graph_triples=int(data["default_graph_triples"]),
+        linksets=tuple(
+            LinkSet(datasets[ls["target"]], str(ls["predicate"]), int(ls["triples"]))
+            for ls in data["linksets"]
+        ),
     )

@@ -13,6 +13,7 @@ The N-Quads dump is written the same way: to a temporary file beside it, then `o
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import shutil
 from collections.abc import Iterable
@@ -93,6 +94,9 @@ def _swap_in(target: Path, version: Path) -> None:
         raise StoreError(f"could not swap in the new store: {exc}", path=target) from exc
     if previous is not None and previous.resolve() != version.resolve():
         shutil.rmtree(previous, ignore_errors=True)
+        # what readers derived from that version and kept beside it (endpoint statistics)
+        for derived in previous.parent.glob(f"{glob.escape(previous.name)}.*.json"):
+            derived.unlink(missing_ok=True)
 
 
 def open_read_only(path: Path) -> Store:
