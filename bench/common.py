@@ -81,8 +81,11 @@ def running(
             process.communicate()
 
 
-def drugkg(store: Path, workers: int) -> contextlib.AbstractContextManager[Server]:
-    """`drugkg serve` (union default graph, the default) over `store`."""
+def drugkg(
+    store: Path, workers: int, *, cache_mb: int = 0, name: str = "drugkg"
+) -> contextlib.AbstractContextManager[Server]:
+    """`drugkg serve` (union default graph, the default) over `store`, with a result cache of
+    `cache_mb` MiB per server process (0: every request is evaluated by a query process)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     args = [
@@ -95,7 +98,8 @@ def drugkg(store: Path, workers: int) -> contextlib.AbstractContextManager[Serve
         "--workers",
         str(workers),
     ]
-    return running("drugkg", args, base + "/sparql", base + "/")
+    env = {"DRUGKG_RESULT_CACHE_MB": str(cache_mb)}
+    return running(name, args, base + "/sparql", base + "/", env)
 
 
 def oxigraph(store: Path) -> contextlib.AbstractContextManager[Server]:
