@@ -26,6 +26,7 @@ from graph.build import load_dataset
 from graph.namespace import BASE, GRAPH, RDFS
 from graph.paths import ONTOLOGY_FILE, SHAPES_DIR
 from graph.settings import Settings
+from graph.shacl import queries_prepared_once
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -146,14 +147,15 @@ def results_of(report: Graph) -> list[Result]:
 
 
 def validate(data: Graph, shapes: Graph, ontology: Graph) -> tuple[bool, list[Result]]:
-    conforms, report, _text = pyshacl.validate(
-        data,
-        shacl_graph=shapes,
-        ont_graph=ontology,
-        inference="none",
-        advanced=True,
-        allow_warnings=False,
-    )
+    with queries_prepared_once():  # as the build validates: each SPARQL text parsed once
+        conforms, report, _text = pyshacl.validate(
+            data,
+            shacl_graph=shapes,
+            ont_graph=ontology,
+            inference="none",
+            advanced=True,
+            allow_warnings=False,
+        )
     assert isinstance(report, Graph)
     return bool(conforms), results_of(report)
 
