@@ -22,13 +22,23 @@ java:
 	  echo "drugkg needs Java for HermiT: install a Java runtime (11 or newer) or set DRUGKG_JAVA to its java executable" >&2; exit 1; \
 	fi
 
+# The browser tests drive Debian's Chromium headless (never Playwright's own downloads).
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing Chromium for the browser tests (apt-get install chromium)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "the browser tests need /usr/bin/chromium: install Debian's chromium package (as root)" >&2; exit 1; \
+	fi
+
 build: $(STAMP) java
 	$(BIN)/drugkg build
 
 serve: $(STAMP) java
 	$(BIN)/drugkg serve
 
-test: $(STAMP) java
+test: $(STAMP) java browser
 	$(BIN)/python -m pytest
 
 check: $(STAMP)

@@ -2,18 +2,21 @@
 
     /                   home page (HTML): what the graph holds, and where to go
     /sparql             SPARQL 1.1 Protocol (GET, POST); without a query: service description
+    /query              the query page: editor, example gallery, readable results
     /.well-known/void   VoID description of the dataset, its named graphs and link sets
     /dump.nq            the N-Quads dump of the store, when the build wrote one
-    /id/<slug>          a resource described by its own IRI (also /source/<doc-id>)
+    /id/<slug>          a resource, HTML or RDF by content negotiation (also /source/<doc-id>)
+    /ontology           the ontology's documentation (HTML), or the ontology itself (RDF)
+    /graph/<name>       a named graph: a page with its figures, or its triples for download
     /docs, /openapi.json  the HTTP API, with Swagger UI served locally
 
-At start-up the store's counts are read, or counted once per build (`endpoint.stats`), and the pool of query
-processes is started (`endpoint.execution`). CORS allows GET and POST from any origin
-without credentials. Responses over 1 KiB are gzipped when the client accepts it, streamed
-ones included: compression goes chunk by chunk, so memory stays bounded and a large CSV or
-JSON result (which compresses 5-10x) reaches the client sooner. GET and POST /sparql take
-a short way past the middleware stack (`endpoint.fastpath`), which applies the same CORS
-and gzip rules itself.
+At start-up the store's counts are read, or counted once per build (`endpoint.stats`), and
+the pool of query processes is started (`endpoint.execution`). CORS allows GET and POST from
+any origin without credentials. Responses over 1 KiB are gzipped when the client accepts
+it, streamed ones included: compression goes chunk by chunk, so memory stays bounded and a
+large CSV or JSON result (which compresses 5-10x) reaches the client sooner. GET and POST
+/sparql take a short way past the middleware stack (`endpoint.fastpath`), which applies the
+same CORS and gzip rules itself.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from starlette.routing import Route
 from starlette.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
-from endpoint import caching, pages
+from endpoint import caching, pages, querypage, resources
 from endpoint.description import service_description, void_description
 from endpoint.errors import EndpointError, NotFoundError, error_response
 from endpoint.execution import QueryPool
@@ -142,6 +145,8 @@ def create_app(settings: Settings) -> FastAPI:
         Route("/sparql", sparql, methods=["GET", "POST"], include_in_schema=False)
     )
     app.mount(pages.SWAGGER_PREFIX, StaticFiles(directory=swagger_ui_path), name="swagger-ui")
+    querypage.install(app)  # /query, /query.json, /static/query: the query page
+    app.include_router(resources.router)  # /ontology, /graph/<name>: linked-data IRIs
 
     @app.get("/", response_class=HTMLResponse, summary="Home page")
     async def home(request: Request) -> Response:

@@ -125,6 +125,10 @@ def void_description(
         g.add(dataset, VOID.subset, subset)
         g.add(subset, RDF.type, _n(VOID.Dataset))
         g.counts(subset, graph)
+        if (graph.name or "").startswith(settings.base_iri):  # downloadable at /graph/<name>.ttl
+            path = (graph.name or "")[len(settings.base_iri) :]
+            g.add(subset, VOID.dataDump, NamedNode(f"{root}{path}.ttl"))
+            g.add(subset, FOAF.page, NamedNode(root + path))
     targets = {}
     for index, link in enumerate(stats.linksets):
         linkset = NamedNode(f"{here}#linkset-{link.target.key}-{index}")

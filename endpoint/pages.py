@@ -54,6 +54,8 @@ default graph.</p>
 </tbody></table>
 <h2>Use it</h2>
 <ul>
+<li><a href="/query">/query</a>: the query page: an editor, the example questions, and
+results you can read (labels, links, graph and route views, downloads).</li>
 <li><a href="/sparql">/sparql</a>: the SPARQL 1.1 query endpoint (GET or POST); without a
 query it returns its service description. Try <a href="{example}">the ten largest
 classes</a>.</li>

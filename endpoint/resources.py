@@ -1,20 +1,31 @@
-"""Resources answer for their own IRIs: GET /id/<slug> on the server describes
-<{base_iri}id/<slug>> (and /source/<doc-id> the source document), as DESIGN asks.
+"""Every IRI drugkg mints answers on the server, for people (HTML) and machines (RDF).
 
-The description is the query `DESCRIBE <iri>` run like any other (same query processes, time
-limit and content negotiation, Turtle by default); an IRI the graph says nothing about is 404.
+    /id/<slug>               a resource: its page, or `DESCRIBE <iri>`
+    /source/<doc-id>         a source document: its text with the quotes highlighted, or RDF
+    /graph/<name>[.ext]      a named graph: a page with its numbers, or its content
+    /ontology, /ontology.ttl, /ontology.rdf   pyLODE documentation, or the ontology
+
+`GET /id/fentanyl` is the resource `<{base_iri}id/fentanyl>`. HTML or RDF is chosen by
+`endpoint.ldnegotiation`; every answer carries `Vary: Accept` and a `Link` header naming the
+other representations. An IRI the graph says nothing about is 404 (an HTML page for
+browsers), never an empty graph. Queries run in the endpoint's query processes.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
-from endpoint import caching, wire
+from endpoint import caching, ldgraphs, ldontology, ldresource, ldsource
 from endpoint.errors import EndpointError, NotFoundError, error_response
+from endpoint.ldnegotiation import link_header, wants_html
+from endpoint.ldpages import not_found_page
+from endpoint.ldquery import ask, graph_bytes
 from graph.errors import DrugkgError
 
 if TYPE_CHECKING:
@@ -23,32 +34,131 @@ if TYPE_CHECKING:
 SLUG = re.compile(r"[a-z0-9][a-z0-9._-]*")
 KINDS = ("id", "source")
 
+router = APIRouter()
+
+Render = Callable[[], Awaitable[str]]
+
+
+def _state(request: Request) -> EndpointState:
+    state: EndpointState = request.app.state.drugkg
+    return state
+
+
+def _has_query_page(request: Request) -> bool:
+    return any(getattr(route, "path", None) == "/query" for route in request.app.routes)
+
+
+async def _answer(
+    request: Request, what: str, rdf_query: str, html: Render | None, fmt: str | None = None
+) -> Response:
+    """Negotiate, check the cache, then run the RDF query or render the page.
+
+    `fmt` is a format the path names (`/ontology.ttl`); else the `format` parameter counts.
+    """
+    state = _state(request)
+    accept = request.headers.get("accept")
+    fmt = fmt or request.query_params.get("format")
+    as_html = html is not None and wants_html(accept, fmt)
+    headers = {"vary": "Accept", "link": link_header(request.url.path, html=html is not None)}
+    try:
+        tag = caching.etag(state.stats.build_id, "ld", what, accept, fmt)
+        headers.update(caching.cache_headers(tag, state.settings.cache_max_age))
+        if caching.matches(request.headers.get("if-none-match"), tag):
+            return caching.not_modified(headers)
+        if as_html:
+            assert html is not None
+            return HTMLResponse(await html(), 200, headers)
+        content_type, body = await graph_bytes(state.pool, rdf_query, accept, fmt)
+    except (EndpointError, DrugkgError) as error:
+        return _error(error, accept, fmt, headers)
+    headers["content-type"] = content_type
+    return Response(body, 200, headers)
+
+
+def _error(
+    error: Exception, accept: str | None, fmt: str | None, headers: dict[str, str]
+) -> Response:
+    if isinstance(error, NotFoundError) and wants_html(accept, fmt):
+        vary = {"vary": "Accept"}
+        return HTMLResponse(not_found_page(error.message), 404, vary)
+    response = error_response(error, accept)
+    response.headers["vary"] = "Accept"
+    return response
+
 
 async def describe(request: Request, kind: str, slug: str) -> Response:
-    state: EndpointState = request.app.state.drugkg
-    accept = request.headers.get("accept")
-    iri = f"{state.settings.base_iri}{kind}/{slug}"
+    """GET /{kind}/{slug}: a resource, a source document, or a named graph."""
+    if kind == "graph":
+        return await named_graph(request, slug)
+    state = _state(request)
+    base = state.settings.base_iri
+    iri = f"{base}{kind}/{slug}"
+    accept, fmt = request.headers.get("accept"), request.query_params.get("format")
     try:
         if kind not in KINDS or not SLUG.fullmatch(slug):
             raise NotFoundError(f"no resource {iri}: not a drugkg identifier")
-        fmt = request.query_params.get("format")
-        tag = caching.etag(state.stats.build_id, "resource", iri, accept, fmt)
-        headers = {"vary": "Accept", **caching.cache_headers(tag, state.settings.cache_max_age)}
-        if caching.matches(request.headers.get("if-none-match"), tag):
-            return caching.not_modified(headers)
-        known = await state.pool.run(
-            wire.Job(
-                f"ASK {{ <{iri}> ?p ?o }}", None, None, "application/sparql-results+json", None
-            )
-        )
-        if b"true" not in (known.body or b""):
+        if not await ask(state.pool, f"ASK {{ <{iri}> ?p ?o }}"):
             raise NotFoundError(f"no resource {iri}: the graph says nothing about it")
-        answer = await state.pool.run(wire.Job(f"DESCRIBE <{iri}>", None, None, accept, fmt))
     except (EndpointError, DrugkgError) as error:
-        return error_response(error, accept)
-    headers["content-type"] = answer.content_type
-    if answer.chunks is not None:  # a description larger than a frame: gather it
-        body = b"".join([chunk async for chunk in answer.chunks])
-    else:
-        body = answer.body or b""
-    return Response(body, 200, headers)
+        return _error(error, accept, fmt, {})
+    query_page = _has_query_page(request)
+
+    async def page() -> str:
+        if kind == "source":
+            source = await ldsource.gather(state.pool, iri)
+            if source is not None:
+                return ldsource.render(source, base, query_page=query_page)
+        view = await ldresource.gather(state.pool, iri)
+        return ldresource.render(view, base, query_page=query_page)
+
+    return await _answer(request, iri, f"DESCRIBE <{iri}>", page)
+
+
+@router.get("/graph/{name:path}", summary="A named graph: its content or its numbers")
+async def named_graph(request: Request, name: str) -> Response:
+    state = _state(request)
+    base = state.settings.base_iri
+    prefix = base + "graph/"
+    names = [g.name or "" for g in state.stats.graphs]
+    known = {n[len(prefix) :] for n in names if n.startswith(prefix)}
+    wanted = ldgraphs.parse_name(name, known)
+    accept, fmt = request.headers.get("accept"), request.query_params.get("format")
+    if wanted is None:
+        missing = NotFoundError(f"no named graph {prefix}{name}; known: {', '.join(sorted(known))}")
+        return _error(missing, accept, fmt, {})
+    iri = prefix + wanted.name
+    (stats,) = [g for g in state.stats.graphs if g.name == iri]
+
+    async def page() -> str:
+        return ldgraphs.render(stats, wanted.name)
+
+    return await _answer(request, iri, ldgraphs.construct(iri), page, wanted.extension)
+
+
+def _ontology_query(state: EndpointState) -> str:
+    graph = state.settings.base_iri + "graph/ontology"
+    return ldgraphs.construct(graph)
+
+
+@router.get("/ontology", summary="The ontology: pyLODE documentation or RDF")
+async def ontology(request: Request) -> Response:
+    state = _state(request)
+
+    async def page() -> str:
+        return await ldontology.documentation(
+            state.stats.build_id,
+            str(state.settings.store),
+            state.settings.base_iri + "graph/ontology",
+        )
+
+    return await _answer(request, "ontology", _ontology_query(state), page)
+
+
+@router.get("/ontology.ttl", summary="The ontology as Turtle")
+async def ontology_turtle(request: Request) -> Response:
+    return await _answer(request, "ontology", _ontology_query(_state(request)), None, "ttl")
+
+
+@router.get("/ontology.rdf", summary="The ontology as RDF/XML")
+async def ontology_rdfxml(request: Request) -> Response:
+    return await _answer(request, "ontology", _ontology_query(_state(request)), None, "rdf")

@@ -1,4 +1,4 @@
-"""The `drugkg` command line: build, validate, query, serve, quote.
+"""The `drugkg` command line: build, validate, query, serve, quote, links, load.
 
 Exit codes: 0 ok, 1 a check failed (a quote, HermiT or SHACL), 2 bad usage or input. Every
 error is printed as one readable report on stderr, never as a traceback.
@@ -105,7 +105,57 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("exact", help="the exact text to quote")
     p.add_argument("--occurrence", type=int, default=1, help="which occurrence (default 1)")
     p.set_defaults(handler=_quote)
+
+    links = sub.add_parser("links", help="check the link set, or suggest links to review")
+    links_sub = links.add_subparsers(dest="links_command", required=True, metavar="ACTION")
+    p = links_sub.add_parser("check", help="every link well-formed; every linkable entity linked")
+    p.add_argument("--store", type=Path, help="store path (default: DRUGKG_STORE)")
+    p.set_defaults(handler=_links_check)
+    p = links_sub.add_parser("suggest", help="candidate links for unlinked entities, to review")
+    p.add_argument("--store", type=Path, help="store path (default: DRUGKG_STORE)")
+    p.add_argument("--against", type=Path, required=True, help="external extract (.nt, .ttl)")
+    p.add_argument("--output", type=Path, default=Path("link-candidates.tsv"), help="review file")
+    p.set_defaults(handler=_links_suggest)
+
+    p = sub.add_parser("load", help="load an external dataset into its own named graph")
+    p.add_argument("--store", type=Path, help="store path (default: DRUGKG_STORE)")
+    p.add_argument("--graph", required=True, metavar="IRI", help="the named graph to load into")
+    p.add_argument("file", type=Path, metavar="FILE", help="RDF file (.nt, .ttl, .rdf)")
+    p.set_defaults(handler=_load)
     return parser
+
+
+def _links_check(args: argparse.Namespace, settings: Settings) -> int:
+    from graph.links import check
+
+    report = check(open_read_only(settings.store), settings.base_iri)
+    print(f"{report.links} links checked; {len(report.unlinked)} entities unlinked with a reason")
+    for entity, kind, reason in report.unlinked:
+        print(f"unlinked {kind} {entity}: {reason}")
+    for problem in report.problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    return EXIT_OK if report.ok else EXIT_CHECK_FAILED
+
+
+def _links_suggest(args: argparse.Namespace, settings: Settings) -> int:
+    from graph.links import check, suggest, write_review
+
+    store = open_read_only(settings.store)
+    candidates = suggest(store, check(store, settings.base_iri), args.against)
+    write_review(candidates, args.output)
+    print(f"{len(candidates)} candidates written to {args.output} for review; no link was added")
+    return EXIT_OK
+
+
+def _load(args: argparse.Namespace, settings: Settings) -> int:
+    from graph.loading import load
+
+    report = load(settings, args.graph, args.file)
+    print(
+        f"loaded {report.triples} triples into <{report.graph}> (replacing {report.replaced}); "
+        f"the store holds {report.store_quads} quads"
+    )
+    return EXIT_OK
 
 
 def _build(args: argparse.Namespace, settings: Settings) -> int:

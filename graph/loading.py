@@ -1,0 +1,88 @@
+"""`drugkg load --graph IRI FILE`: an external dataset in its own named graph of the store.
+
+The file (N-Triples, Turtle, RDF/XML, N-Quads' triples..., chosen by its extension) is parsed
+whole before anything is written, then a new store version is written with the old store's
+quads, minus whatever that graph held before, plus the file's triples in the graph, and
+swapped in atomically like a build (`graph.store.write_store`); the dump is rewritten too.
+A parse error or a refused graph name leaves the store exactly as it was.
+
+The graphs the build writes (`<base>graph/...`) are refused: a rebuild would silently drop an
+external dataset loaded there, and a load must never overwrite the article's graphs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store, parse
+
+from graph.errors import InputError
+from graph.settings import Settings
+from graph.store import open_read_only, write_dump, write_store
+
+_FORMATS = {
+    ".nt": RdfFormat.N_TRIPLES,
+    ".ttl": RdfFormat.TURTLE,
+    ".rdf": RdfFormat.RDF_XML,
+    ".owl": RdfFormat.RDF_XML,
+    ".xml": RdfFormat.RDF_XML,
+    ".n3": RdfFormat.N3,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LoadReport:
+    graph: str
+    triples: int
+    replaced: int
+    """Quads the graph held before, now replaced."""
+    store_quads: int
+
+
+def rdf_format(path: Path) -> RdfFormat:
+    try:
+        return _FORMATS[path.suffix.lower()]
+    except KeyError:
+        known = ", ".join(sorted(_FORMATS))
+        raise InputError(f"unknown RDF file type; use one of {known}", file=path) from None
+
+
+def read_triples(path: Path) -> list[Quad]:
+    """Every triple of an RDF file (as default-graph quads); InputError names file and line."""
+    fmt = rdf_format(path)
+    if not path.is_file():
+        raise InputError("no such file", file=path)
+    try:
+        return list(parse(path=str(path), format=fmt))
+    except SyntaxError as exc:
+        raise InputError(f"not valid {fmt.name}: {exc.msg}", file=path, line=exc.lineno) from exc
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read: {exc}", file=path) from exc
+
+
+def check_graph_name(iri: str, settings: Settings) -> NamedNode:
+    parts = urlsplit(iri)
+    if parts.scheme not in ("http", "https", "urn") or not (parts.netloc or parts.path):
+        raise InputError(f"the graph name must be an absolute http(s) or urn IRI, not {iri!r}")
+    if iri.startswith(settings.base_iri + "graph/"):
+        raise InputError(f"{iri} is a graph the build writes; load external data under another IRI")
+    try:
+        return NamedNode(iri)
+    except ValueError as exc:
+        raise InputError(f"not a valid IRI: {iri!r} ({exc})") from exc
+
+
+def load(settings: Settings, graph_iri: str, path: Path) -> LoadReport:
+    graph = check_graph_name(graph_iri, settings)
+    triples = read_triples(path)
+    old = open_read_only(settings.store)
+    kept = [q for q in old if q.graph_name != graph]
+    replaced = len(old) - len(kept)
+    del old
+    new = {Quad(q.subject, q.predicate, q.object, graph) for q in triples}
+    write_store(settings.store, [*kept, *new])
+    store = Store.read_only(str(settings.store))
+    write_dump(settings.dump_path, store)
+    return LoadReport(graph_iri, len(new), replaced, len(store))
