@@ -42,6 +42,7 @@ from pyoxigraph import (
 )
 
 from graph.namespace import BASE
+from graph.questions import read_header
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = REPO_ROOT / "queries"
@@ -50,7 +51,6 @@ EXPECTED_DIR = QUERIES_DIR / "expected"
 RESULTS_SUFFIX = ".srj"
 GRAPH_SUFFIX = ".ttl"
 
-_HEADER = re.compile(r"^#\s*(title|question|description)\s*:\s*(.*?)\s*$")
 _ORDER_BY = re.compile(r"\bORDER\s+BY\b", re.IGNORECASE)
 
 Term = NamedNode | BlankNode | Literal | Triple
@@ -107,13 +107,7 @@ def read_question(path: Path) -> Question:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise CompetencyError(f"cannot read the query: {exc}", file=path) from exc
-    fields: dict[str, str] = {}
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            break
-        match = _HEADER.match(line)
-        if match and match.group(2):
-            fields.setdefault(match.group(1), match.group(2))
+    fields = read_header(text)
     return Question(
         path=path,
         text=text,
