@@ -15,20 +15,14 @@ Playwright's own browser downloads are never used: `executable_path` points at D
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
+from liveservers import LiveServer, in_ci, start_drugkg
 
 from graph.settings import Settings
 
@@ -45,52 +39,8 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
-START_LIMIT = 120.0
-"""Seconds a server may take to come up (a readiness bound, not a measurement)."""
 
 StartServer = Callable[..., str]
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() == "true"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _start(
-    store: Path, log_dir: Path, settings: dict[str, str]
-) -> tuple[str, subprocess.Popen[bytes]]:
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DRUGKG_")}
-    env.update({f"DRUGKG_{k.upper()}": v for k, v in settings.items()})
-    env["DRUGKG_STORE"] = str(store)
-    log = log_dir / f"server-{port}.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "endpoint", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    end = time.monotonic() + START_LIMIT
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"server exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(url + "/", timeout=2).status_code == 200:
-                return url, process
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > end:
-            process.kill()
-            pytest.fail(f"gave up waiting for the server on port {port}:\n{log.read_text()}")
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="session")
@@ -99,22 +49,16 @@ def start_live_server(
 ) -> Iterator[StartServer]:
     """A factory: `start_live_server(query_timeout="1")` returns the base URL of a new server."""
     log_dir = tmp_path_factory.mktemp("browser-servers")
-    processes: list[subprocess.Popen[bytes]] = []
+    servers: list[LiveServer] = []
 
     def start(**settings: str) -> str:
-        url, process = _start(built_store.store, log_dir, settings)
-        processes.append(process)
-        return url
+        server = start_drugkg(built_store.store, log_dir, **settings)
+        servers.append(server)
+        return server.url
 
     yield start
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    for server in servers:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -127,7 +71,7 @@ def live_server(start_live_server: StartServer) -> str:
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         message = f"no Chromium at {CHROMIUM}: run `make browser` (installs Debian's chromium)"
-        if _in_ci():
+        if in_ci():
             pytest.fail(message)
         pytest.skip(message)
     from playwright.sync_api import sync_playwright

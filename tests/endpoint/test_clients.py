@@ -8,16 +8,9 @@ curated sources (`graph.build.load_dataset`) without the slow checks of a full b
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from xml.dom.minidom import Document
@@ -25,6 +18,7 @@ from xml.dom.minidom import Document
 import httpx
 import pytest
 import rdflib
+from liveservers import start_drugkg
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, POST, POSTDIRECTLY, TSV, TURTLE, XML, SPARQLWrapper
 
@@ -59,45 +53,6 @@ COMUNICA_BINDINGS = "application/sparql-results+json"
 COMUNICA_TRIPLES = "text/turtle"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.contextmanager
-def drugkg_serve(store: Path, env: dict[str, str]) -> Iterator[str]:
-    """`drugkg serve` on a free loopback port; yields the /sparql URL."""
-    command = shutil.which("drugkg", path=str(Path(sys.executable).parent))
-    assert command is not None, "the `drugkg` console script is not installed"
-    port = _free_port()
-    process = subprocess.Popen(
-        [command, "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(f"drugkg serve exited: {process.communicate()[1].decode()}")
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(base + "/", timeout=2).status_code == 200:
-                    break
-            assert time.monotonic() < deadline, "drugkg serve did not answer within 60 s"
-            time.sleep(0.1)
-        yield base + "/sparql"
-    finally:
-        process.terminate()
-        try:
-            process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
-
-
 @pytest.fixture(scope="module")
 def article_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("clients") / "store"
@@ -107,8 +62,10 @@ def article_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def endpoint(article_store: Path) -> Iterator[str]:
-    with drugkg_serve(article_store, {}) as url:
-        yield url
+    """`drugkg serve` on the article store, as a user starts it."""
+    server = start_drugkg(article_store, article_store.parent, cli=True)
+    yield server.sparql
+    server.stop()
 
 
 def wrapper(url: str, query: str, return_format: str, method: str = "GET") -> SPARQLWrapper:

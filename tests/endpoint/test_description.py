@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import LiveServer
+from liveservers import LiveServer
 from pyoxigraph import Literal, NamedNode, QuerySolutions, RdfFormat, Store, parse
 
 from graph.namespace import GRAPH

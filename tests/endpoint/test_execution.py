@@ -7,7 +7,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import SYNTHETIC_ROWS, LiveServer, alive, children, wait_until
+from endpoint_processes import SYNTHETIC_ROWS, alive, children
+from liveservers import LiveServer, wait_until
 from pyoxigraph import QueryResultsFormat, parse_query_results
 
 pytestmark = pytest.mark.slow

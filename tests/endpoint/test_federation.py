@@ -9,21 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import shutil
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import httpx
-import pyoxigraph as ox
 import pytest
+from liveservers import free_port, start_drugkg, start_oxigraph
 
 from graph.build import load_dataset
 from graph.namespace import DKID, RDFS
@@ -41,47 +34,6 @@ FIXTURE = f"""
 <{FENTANYL}> <{NOTE}> "held by the remote endpoint" .
 <{DKID["heroin"]}> <{NOTE}> "also remote" .
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        if process.poll() is not None:
-            raise AssertionError(f"{process.args!r} exited: {process.communicate()[1].decode()}")
-        with contextlib.suppress(httpx.TransportError):
-            httpx.get(url, timeout=2)
-            return
-        assert time.monotonic() < deadline, f"no answer from {url} within 60 s"
-        time.sleep(0.1)
-
-
-@contextlib.contextmanager
-def _process(args: list[str], url: str, env: dict[str, str] | None = None) -> Iterator[None]:
-    process = subprocess.Popen(
-        args, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    try:
-        _wait_for(url, process)
-        yield
-    finally:
-        process.terminate()
-        try:
-            process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
-
-
-def _binary(name: str) -> str:
-    found = shutil.which(name, path=str(Path(sys.executable).parent))
-    assert found is not None, f"`{name}` is not installed in the virtual environment"
-    return found
 
 
 @dataclass
@@ -139,42 +91,44 @@ class Remotes:
 @pytest.fixture(scope="module")
 def remotes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Remotes]:
     directory = tmp_path_factory.mktemp("remote")
-    store = ox.Store(str(directory / "store"))
-    store.load(FIXTURE.encode(), ox.RdfFormat.N_TRIPLES)
-    store.flush()
-    del store
-    port = _free_port()
-    oxigraph = [_binary("oxigraph"), "serve-read-only", "--location", str(directory / "store")]
+    data = directory / "remote.nt"
+    data.write_text(FIXTURE)
+    oxigraph = start_oxigraph(directory / "store", data, directory)
     slow, garbage, unlisted = StandIn("slow"), StandIn("garbage"), StandIn("record")
-    with (
-        _process([*oxigraph, "--bind", f"127.0.0.1:{port}"], f"http://127.0.0.1:{port}/"),
-        slow.running() as slow_url,
-        garbage.running() as garbage_url,
-        unlisted.running() as unlisted_url,
-    ):
-        yield Remotes(
-            oxigraph=f"http://127.0.0.1:{port}/query",
-            down=f"http://127.0.0.1:{_free_port()}/sparql",  # nothing listens there
-            slow=slow_url,
-            garbage=garbage_url,
-            unlisted=unlisted_url,
-            unlisted_requests=unlisted.requests,
-        )
+    try:
+        with (
+            slow.running() as slow_url,
+            garbage.running() as garbage_url,
+            unlisted.running() as (unlisted_url),
+        ):
+            yield Remotes(
+                oxigraph=oxigraph.sparql,
+                down=f"http://127.0.0.1:{free_port()}/sparql",  # nothing listens there
+                slow=slow_url,
+                garbage=garbage_url,
+                unlisted=unlisted_url,
+                unlisted_requests=unlisted.requests,
+            )
+    finally:
+        oxigraph.stop()
 
 
 @pytest.fixture(scope="module")
 def endpoint(remotes: Remotes, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    store = tmp_path_factory.mktemp("federation") / "store"
+    """`drugkg serve` (the command line's way in) with the remotes allow-listed."""
+    directory = tmp_path_factory.mktemp("federation")
+    store = directory / "store"
     write_store(store, load_dataset(Settings()))
     allow = [remotes.oxigraph, remotes.down, remotes.slow, remotes.garbage]
-    port = _free_port()
-    args = [_binary("drugkg"), "serve", "--store", str(store), "--port", str(port)]
-    env = {
-        "DRUGKG_FEDERATION_ALLOWLIST": json.dumps(allow),
-        "DRUGKG_QUERY_TIMEOUT": str(QUERY_TIMEOUT_S),
-    }
-    with _process(args, f"http://127.0.0.1:{port}/", env):
-        yield f"http://127.0.0.1:{port}/sparql"
+    server = start_drugkg(
+        store,
+        directory,
+        cli=True,
+        federation_allowlist=json.dumps(allow),
+        query_timeout=str(QUERY_TIMEOUT_S),
+    )
+    yield server.sparql
+    server.stop()
 
 
 def select(endpoint: str, query: str) -> httpx.Response:

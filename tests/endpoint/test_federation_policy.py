@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import LiveServer, Remote
+from endpoint_processes import Remote
+from liveservers import LiveServer
 
 from endpoint.errors import FederationRefusedError
 from endpoint.federation import check, refusal

@@ -6,7 +6,7 @@ import gzip
 
 import httpx
 import pytest
-from conftest import LiveServer
+from liveservers import LiveServer
 
 pytestmark = pytest.mark.slow
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import LiveServer
+from liveservers import LiveServer
 from pyoxigraph import QueryResultsFormat, RdfFormat, parse, parse_query_results
 
 from endpoint.errors import BadFormatParameterError, NotAcceptableError

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from conftest import LiveServer
+from liveservers import LiveServer
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import LiveServer
+from liveservers import LiveServer
 
 from bench.competency import discover
 from endpoint.negotiation import TABLE, ResultKind

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import LiveServer
+from liveservers import LiveServer
 from pyoxigraph import NamedNode, RdfFormat, parse
 
 pytestmark = pytest.mark.slow

@@ -7,7 +7,8 @@ import signal
 
 import httpx
 import pytest
-from conftest import LiveServer, children
+from endpoint_processes import children
+from liveservers import LiveServer
 
 from endpoint.resultcache import CachedAnswer, ResultCache, cacheable_query
 

@@ -22,7 +22,7 @@ def ld_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def wikidata(ld_workdir: Path) -> Iterator[Server]:
     """The Wikidata stand-in: a real SPARQL server on loopback, holding the fixture only."""
-    server = start_oxigraph(WIKIDATA_SAMPLE, ld_workdir / "wikidata-store")
+    server = start_oxigraph(ld_workdir / "wikidata-store", WIKIDATA_SAMPLE, ld_workdir)
     yield server
     server.stop()
 
@@ -32,10 +32,10 @@ def ld_server(built_store: Settings, ld_workdir: Path, wikidata: Server) -> Iter
     """drugkg on the built store, with the Wikidata stand-in allow-listed for SERVICE."""
     server = start_drugkg(
         built_store.store,
-        ld_workdir / "drugkg.log",
+        ld_workdir,
         dump=str(built_store.dump_path),
         query_timeout="10",
-        federation_allowlist=wikidata.url,
+        federation_allowlist=wikidata.sparql,
     )
     yield server
     server.stop()

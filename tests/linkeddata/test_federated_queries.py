@@ -57,7 +57,7 @@ def _inner(query: str) -> str:
 @pytest.fixture(scope="module")
 def engine(ld_workdir: Path) -> Iterator[Server]:
     """Another SPARQL engine: the oxigraph server, with an empty store of its own."""
-    server = start_oxigraph(None, ld_workdir / "engine-store")
+    server = start_oxigraph(ld_workdir / "engine-store", None, ld_workdir)
     yield server
     server.stop()
 
@@ -66,7 +66,7 @@ def test_example_query_joins_drugkg_with_the_wikidata_stand_in(
     ld_server: Server, wikidata: Server, built_store: Settings
 ) -> None:
     text = (FEDERATED / "fentanyl-origin-countries-wikidata.rq").read_text(encoding="utf-8")
-    federated = _ask(ld_server.url + "/sparql", text.replace(WIKIDATA_ENDPOINT, wikidata.url))
+    federated = _ask(ld_server.url + "/sparql", text.replace(WIKIDATA_ENDPOINT, wikidata.sparql))
     # The same join evaluated in one local store holding both datasets.
     local = Store()
     local.bulk_extend(Store.read_only(str(built_store.store)))
@@ -88,7 +88,7 @@ def test_example_query_joins_drugkg_with_the_wikidata_stand_in(
 
 def test_oxigraph_server_queries_drugkg_through_service(ld_server: Server, engine: Server) -> None:
     text = (FEDERATED / "drugkg-from-another-engine.rq").read_text(encoding="utf-8")
-    through = _ask(engine.url, text.replace(DRUGKG_DEFAULT, ld_server.url + "/sparql"))
+    through = _ask(engine.sparql, text.replace(DRUGKG_DEFAULT, ld_server.url + "/sparql"))
     direct = _ask(ld_server.url + "/sparql", _inner(text))
     assert through == direct
     assert len(direct) == 5
@@ -119,13 +119,13 @@ def test_comunica_queries_drugkg_as_a_sparql_source(ld_server: Server, tmp_path:
 def test_another_engine_gets_a_clear_error_or_nothing_when_drugkg_is_down(engine: Server) -> None:
     down = f"http://127.0.0.1:{free_port()}/sparql"
     query = "SELECT * WHERE { SERVICE %s<" + down + "> { ?s ?p ?o } }"
-    refused = httpx.post(engine.url, data={"query": query % ""}, headers=JSON, timeout=WAIT_S)
+    refused = httpx.post(engine.sparql, data={"query": query % ""}, headers=JSON, timeout=WAIT_S)
     # The oxigraph server streams: the 200 header is out before SERVICE runs, so the error
     # arrives in place of the results, which no longer parse. Either way the client sees it.
     assert "Connection refused" in refused.text
     if refused.status_code == 200:
         with pytest.raises(json.JSONDecodeError):
             json.loads(refused.text)
-    silent = _ask(engine.url, query % "SILENT ")
+    silent = _ask(engine.sparql, query % "SILENT ")
     assert len(silent) <= 1  # SILENT: one empty solution, no error
     assert all(row == () for row in silent)

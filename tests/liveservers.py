@@ -1,0 +1,141 @@
+"""Real servers on loopback ports for the tests, started, awaited and stopped in one way.
+
+    start_drugkg(store, log_dir, **settings)  drugkg on `store` (`python -m endpoint`, or
+                                              `drugkg serve` with cli=True), its settings
+                                              given as DRUGKG_* variables
+    start_oxigraph(location, data, log_dir)   the `oxigraph` server from PyPI, read-only, on a
+                                              new store at `location` holding `data`
+    LiveServer                                its base URL, SPARQL URL, process and log
+
+A server that exits before it answers fails the test with its log; one that does not answer
+within START_LIMIT seconds (a readiness bound, not a measurement) fails it too.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+START_LIMIT = 120.0
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_until(predicate: Callable[[], object], what: str, limit: float = START_LIMIT) -> None:
+    """Poll `predicate` until it holds (a refused connection counts as not yet); fail naming
+    `what` after `limit` seconds."""
+    end = time.monotonic() + limit
+    while True:
+        try:
+            if predicate():
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > end:
+            pytest.fail(f"gave up waiting for {what}")
+        time.sleep(0.05)
+
+
+def venv_binary(name: str) -> str:
+    """A console script of this virtual environment (drugkg, oxigraph)."""
+    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    assert found is not None, f"`{name}` is not installed in the virtual environment"
+    return found
+
+
+@dataclass
+class LiveServer:
+    url: str
+    """Base URL, http://127.0.0.1:PORT."""
+    sparql: str
+    """Where SPARQL queries go."""
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def _start(
+    args: list[str], url: str, sparql: str, log: Path, env: dict[str, str], probe: str
+) -> LiveServer:
+    with log.open("wb") as out:
+        process = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT)
+    server = LiveServer(url, sparql, process, log)
+
+    def ready() -> bool:
+        if process.poll() is not None:
+            pytest.fail(f"{args[0]} exited with {process.returncode}:\n{log.read_text()}")
+        return httpx.get(probe, timeout=2).status_code == 200
+
+    try:
+        wait_until(ready, f"{Path(args[0]).name} on {url}")
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def start_drugkg(store: Path, log_dir: Path, *, cli: bool = False, **settings: str) -> LiveServer:
+    """drugkg serving `store` on a free port, with `settings` as DRUGKG_* variables."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DRUGKG_")}
+    env.update({f"DRUGKG_{k.upper()}": v for k, v in settings.items()})
+    env["DRUGKG_STORE"] = str(store)
+    if cli:
+        args = [venv_binary("drugkg"), "serve", "--store", str(store), "--port", str(port)]
+    else:
+        args = [sys.executable, "-m", "endpoint", "--port", str(port)]
+    url = f"http://127.0.0.1:{port}"
+    log = log_dir / f"drugkg-{port}.log"
+    return _start(args, url, url + "/sparql", log, env, probe=url + "/")
+
+
+def start_oxigraph(location: Path, data: Path | None, log_dir: Path) -> LiveServer:
+    """`oxigraph serve-read-only` on a new store at `location` holding `data` (or nothing)."""
+    binary = venv_binary("oxigraph")
+    location.mkdir(parents=True, exist_ok=True)
+    if data is None:  # read-only serving needs a store that exists: an empty one
+        data = location.with_suffix(".empty.nt")
+        data.write_text("")
+    subprocess.run(
+        [binary, "load", "--location", str(location), "--file", str(data)],
+        check=True,
+        capture_output=True,
+    )
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    args = [binary, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
+    log = log_dir / f"oxigraph-{port}.log"
+    probe = url + "/query?query=ASK%7B%7D"
+    return _start(args, url, url + "/query", log, dict(os.environ), probe=probe)
