@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from endpoint import wire
 from endpoint.errors import QueryTimeoutError, WorkerCrashedError, from_wire
 from graph.errors import StoreError
+from graph.inputs import Sources, ontology_prefixes
 from graph.settings import Settings
 
 log = logging.getLogger("drugkg.endpoint")
@@ -81,6 +82,7 @@ class QueryPool:
                 "union_default_graph": settings.union_default_graph,
                 "result_limit": settings.result_limit,
                 "federation_allowlist": settings.federation_allowlist,
+                "prefixes": ontology_prefixes(Sources.from_settings(settings), settings.base_iri),
             }
         )
         # last in, first out: the process that just answered is the warmest (its caches)

@@ -94,6 +94,8 @@ class Worker:
         self.union = bool(config["union_default_graph"])
         self.limit: int | None = config.get("result_limit")
         self.allowlist: list[str] = list(config.get("federation_allowlist", []))
+        self.prefixes: dict[str, str] = dict(config.get("prefixes", {}))
+        """Prefixes of graph answers in the formats that have them (Turtle, TriG, RDF/XML)."""
 
     def evaluate(self, job: wire.Job) -> QuerySolutions | QueryBoolean | QueryTriples:
         shape = scan(job.query)
@@ -134,12 +136,12 @@ class Worker:
             sink = cast(IO[bytes], writer)
             if self.limit is None:
                 if isinstance(result, QueryTriples):
-                    result.serialize(sink, rep.rdf_format)
+                    serialize(result, sink, rep.rdf_format, prefixes=self.prefixes)
                 else:
                     result.serialize(sink, rep.results_format)
             else:
                 header["limit"] = self.limit
-                _limited(result, self.limit, rep, writer)
+                _limited(result, self.limit, rep, writer, self.prefixes)
             writer.finish()
         except EndpointError as error:
             _fail(out, error, writer)
@@ -163,7 +165,11 @@ def _fail(out: IO[bytes], error: EndpointError, writer: FrameWriter | None) -> N
 
 
 def _limited(
-    result: QuerySolutions | QueryTriples, limit: int, rep: Representation, out: FrameWriter
+    result: QuerySolutions | QueryTriples,
+    limit: int,
+    rep: Representation,
+    out: FrameWriter,
+    prefixes: dict[str, str],
 ) -> None:
     """Send at most `limit` solutions or triples; the header says whether more were left out.
 
@@ -191,7 +197,7 @@ def _limited(
             out.header["truncated"] = next(triples, None) is not None
             spool.seek(0)
             parsed = (quad.triple for quad in parse(spool, RdfFormat.N_TRIPLES))
-            serialize(parsed, sink, rep.rdf_format)
+            serialize(parsed, sink, rep.rdf_format, prefixes=prefixes)
 
 
 def _read_exactly(stream: IO[bytes], size: int) -> bytes | None:
