@@ -24,6 +24,7 @@ from pyoxigraph import NamedNode, Quad, Store
 from graph import hermit, reasoning, shacl
 from graph.errors import ChecksFailedError, QuoteError
 from graph.inputs import INFERRED, ONTOLOGY_GRAPH, Sources, read_inputs
+from graph.loading import loaded_quads
 from graph.namespace import BASE
 from graph.quotes import check_quotes, count_quotes
 from graph.settings import Settings
@@ -164,8 +165,13 @@ def build(settings: Settings, sources: Sources | None = None) -> BuildReport:
     if not result.ok:
         raise ChecksFailedError(result)
     with StepTimer("write store", result.steps) as step:
+        loaded = loaded_quads(settings)  # datasets `drugkg load` added: kept as they are
+        dataset.extend(loaded)
+        result.counts = count_graphs(dataset)
         version = write_store(settings.store, dataset)
         step.detail = f"{settings.store} -> {version.name}"
+        if loaded:
+            step.detail += f" (kept {len(loaded)} quads of loaded datasets)"
     with StepTimer("write dump", result.steps) as step:
         write_dump(settings.dump_path, dataset)
         step.detail = str(settings.dump_path)

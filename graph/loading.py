@@ -6,8 +6,10 @@ quads, minus whatever that graph held before, plus the file's triples in the gra
 swapped in atomically like a build (`graph.store.write_store`); the dump is rewritten too.
 A parse error or a refused graph name leaves the store exactly as it was.
 
-The graphs the build writes (`<base>graph/...`) are refused: a rebuild would silently drop an
-external dataset loaded there, and a load must never overwrite the article's graphs.
+The graphs the build writes (`<base>graph/...`) are refused: a load must never overwrite the
+article's graphs. Every other named graph of the store is a loaded dataset, and a rebuild keeps
+it (`loaded_quads`): the build writes its own graphs anew and carries the loaded ones over, as
+they were, without checking them.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ def check_graph_name(iri: str, settings: Settings) -> NamedNode:
     parts = urlsplit(iri)
     if parts.scheme not in ("http", "https", "urn") or not (parts.netloc or parts.path):
         raise InputError(f"the graph name must be an absolute http(s) or urn IRI, not {iri!r}")
-    if iri.startswith(settings.base_iri + "graph/"):
+    if is_build_graph(NamedNode(iri), settings):
         raise InputError(f"{iri} is a graph the build writes; load external data under another IRI")
     try:
         return NamedNode(iri)
@@ -86,3 +88,20 @@ def load(settings: Settings, graph_iri: str, path: Path) -> LoadReport:
     store = Store.read_only(str(settings.store))
     write_dump(settings.dump_path, store)
     return LoadReport(graph_iri, len(new), replaced, len(store))
+
+
+def is_build_graph(graph: NamedNode, settings: Settings) -> bool:
+    """Whether `graph` is one the build writes (ontology, facts/..., links, inferred)."""
+    return graph.value.startswith(settings.base_iri + "graph/")
+
+
+def loaded_quads(settings: Settings) -> list[Quad]:
+    """The quads of the graphs `load` put in the current store (none when there is no store)."""
+    if not settings.store.exists():
+        return []
+    store = open_read_only(settings.store)
+    return [
+        q
+        for q in store
+        if isinstance(q.graph_name, NamedNode) and not is_build_graph(q.graph_name, settings)
+    ]
