@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from endpoint.ldpages import formats_nav, local_url, page, query_links, term_html
 from endpoint.ldquery import Row, Term, iri_ref, select
 from endpoint.ldtext import OffsetError, in_sentence
-from endpoint.stats import EXTERNAL_DATASETS
+from graph.links import EXTERNAL_DATASETS
 from graph.namespace import GRAPH, OA, OWL, PROV, RDF, RDFS, SDO, SKOS
 
 if TYPE_CHECKING:

@@ -22,34 +22,9 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, QuerySolutions, Store
 
 from graph.errors import StoreMissingError
+from graph.links import EXTERNAL_DATASETS, ExternalDataset
 
 log = logging.getLogger("drugkg.endpoint")
-
-
-@dataclass(frozen=True, slots=True)
-class ExternalDataset:
-    key: str
-    title: str
-    uri_space: str
-    homepage: str
-
-
-EXTERNAL_DATASETS: tuple[ExternalDataset, ...] = (
-    ExternalDataset(
-        "wikidata", "Wikidata", "http://www.wikidata.org/entity/", "https://www.wikidata.org/"
-    ),
-    ExternalDataset("dbpedia", "DBpedia", "http://dbpedia.org/resource/", "https://dbpedia.org/"),
-    ExternalDataset(
-        "chebi",
-        "ChEBI",
-        "http://purl.obolibrary.org/obo/CHEBI_",
-        "https://www.ebi.ac.uk/chebi/",
-    ),
-    ExternalDataset("mesh", "MeSH", "http://id.nlm.nih.gov/mesh/", "https://id.nlm.nih.gov/mesh/"),
-    ExternalDataset(
-        "geonames", "GeoNames", "https://sws.geonames.org/", "https://www.geonames.org/"
-    ),
-)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,14 +25,60 @@ from graph.errors import InputError
 from graph.loading import read_triples
 from graph.namespace import DK, FOAF, GRAPH, OWL, RDF, RDFS, SDO, SKOS
 
-IDENTIFIERS: dict[str, re.Pattern[str]] = {
-    "Wikidata": re.compile(r"http://www\.wikidata\.org/entity/Q[1-9][0-9]*"),
-    "DBpedia": re.compile(r"http://dbpedia\.org/resource/[^\s<>\"{}|\\^`]+"),
-    "ChEBI": re.compile(r"http://purl\.obolibrary\.org/obo/CHEBI_[1-9][0-9]*"),
-    "MeSH": re.compile(r"http://id\.nlm\.nih\.gov/mesh/[A-Z][0-9]{6,9}"),
-    "GeoNames": re.compile(r"https://sws\.geonames\.org/[1-9][0-9]*/"),
-}
-"""The datasets links may point into, and the shape of a well-formed identifier in each."""
+
+@dataclass(frozen=True, slots=True)
+class ExternalDataset:
+    """An open dataset drugkg links into: its IRI space and the shape of its identifiers."""
+
+    key: str
+    title: str
+    uri_space: str
+    homepage: str
+    identifier: re.Pattern[str]
+    """A well-formed identifier (a whole IRI) of the dataset."""
+
+
+EXTERNAL_DATASETS: tuple[ExternalDataset, ...] = (
+    ExternalDataset(
+        "wikidata",
+        "Wikidata",
+        "http://www.wikidata.org/entity/",
+        "https://www.wikidata.org/",
+        re.compile(r"http://www\.wikidata\.org/entity/Q[1-9][0-9]*"),
+    ),
+    ExternalDataset(
+        "dbpedia",
+        "DBpedia",
+        "http://dbpedia.org/resource/",
+        "https://dbpedia.org/",
+        re.compile(r"http://dbpedia\.org/resource/[^\s<>\"{}|\\^`]+"),
+    ),
+    ExternalDataset(
+        "chebi",
+        "ChEBI",
+        "http://purl.obolibrary.org/obo/CHEBI_",
+        "https://www.ebi.ac.uk/chebi/",
+        re.compile(r"http://purl\.obolibrary\.org/obo/CHEBI_[1-9][0-9]*"),
+    ),
+    ExternalDataset(
+        "mesh",
+        "MeSH",
+        "http://id.nlm.nih.gov/mesh/",
+        "https://id.nlm.nih.gov/mesh/",
+        re.compile(r"http://id\.nlm\.nih\.gov/mesh/[A-Z][0-9]{6,9}"),
+    ),
+    ExternalDataset(
+        "geonames",
+        "GeoNames",
+        "https://sws.geonames.org/",
+        "https://www.geonames.org/",
+        re.compile(r"https://sws\.geonames\.org/[1-9][0-9]*/"),
+    ),
+)
+"""The datasets links may point into (the shapes in shapes/links.ttl say the same in SHACL)."""
+
+IDENTIFIERS: dict[str, re.Pattern[str]] = {d.title: d.identifier for d in EXTERNAL_DATASETS}
+
 
 LINK_PREDICATES = (
     OWL.sameAs,
