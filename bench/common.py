@@ -120,6 +120,17 @@ def oxigraph(store: Path) -> contextlib.AbstractContextManager[Server]:
     return running("oxigraph", args, base + "/query", base + "/")
 
 
+def floor(store: Path, *, thread: bool = False) -> contextlib.AbstractContextManager[Server]:
+    """bench/floor.py over the same store: pyoxigraph evaluated on uvicorn's event loop, or
+    with `thread` in a thread off it."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    args = [sys.executable, "-m", "bench.floor", str(store), str(port)]
+    if thread:
+        args.append("--thread")
+    return running("floor-thread" if thread else "floor", args, base + "/", base + "/")
+
+
 def _children(pid: int) -> list[int]:
     found: list[int] = []
     with contextlib.suppress(OSError):
