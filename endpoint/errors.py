@@ -6,6 +6,7 @@
     │   ├── DuplicateQueryError               more than one `query`
     │   ├── UpdateRefusedError                an update sent to the (read-only) query endpoint
     │   ├── MalformedQueryError               the parser's message and position
+    │   ├── QueryTooDeepError                 nested too deeply to be parsed safely
     │   ├── InvalidParameterError             a protocol parameter with a bad value
     │   └── FederationRefusedError            a SERVICE call the allow-list does not permit
     ├── NotFoundError                     404
@@ -74,6 +75,10 @@ class UpdateRefusedError(BadRequestError):
 
 class MalformedQueryError(BadRequestError):
     """A query the SPARQL parser rejects; the message carries the parser's position."""
+
+
+class QueryTooDeepError(BadRequestError):
+    """A query nested too deeply for the parser's stack (`graph.querytext.too_deep`)."""
 
 
 class InvalidParameterError(BadRequestError):
@@ -153,6 +158,7 @@ _WIRE: dict[str, type[EndpointError]] = {
         DuplicateQueryError,
         UpdateRefusedError,
         MalformedQueryError,
+        QueryTooDeepError,
         InvalidParameterError,
         FederationRefusedError,
         NotFoundError,

@@ -1,13 +1,14 @@
 """A small SPARQL tokeniser: what the endpoint must know about a query before running it.
 
-pyoxigraph parses and evaluates a query in one call and exposes no parse tree, yet three
+pyoxigraph parses and evaluates a query in one call and exposes no parse tree, yet four
 decisions come before evaluation:
 
 - whether the query names its own dataset (FROM / FROM NAMED): then the union default graph
   must not replace it (pyoxigraph's `use_default_graph_as_union` would override it);
 - which endpoints its SERVICE clauses call: federation is checked before anything is sent;
 - which form a text that is not a query has (an update sent to the query endpoint gets its
-  own message).
+  own message);
+- whether it nests too deeply for pyoxigraph to parse it without overflowing its stack.
 
 The scan skips comments, IRIs and string literals, so a keyword is only counted where the
 grammar can have one (never inside `"from here"`, `<http://x/service>`, `?from` or `ex:from`).
@@ -15,6 +16,8 @@ pyoxigraph does not decode `\\u` escapes outside strings, so a keyword cannot hi
 SERVICE is a reserved word: every SERVICE token outside strings, IRIs and comments starts a
 `ServiceGraphPattern` ('SERVICE' 'SILENT'? VarOrIri GroupGraphPattern), so the token after it
 (and after SILENT) is the endpoint: an IRI, a prefixed name or a variable.
+
+The tokens and the nesting check are in `graph.querytext`, shared with the CLI.
 
 (rdflib's SPARQL parser was tried for this and rejected: it takes `#` inside an IRI such as
 `<http://www.w3.org/2000/01/rdf-schema#label>` for a comment and fails on valid queries.)
@@ -27,25 +30,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urljoin
 
-_NAME_CHAR = r"""[^\s(){}\[\],;!=<>&|+*/^"'\#.]"""
-"""A character that may continue a prefixed name: anything but blanks and punctuation."""
-_LOCAL = rf"(?:{_NAME_CHAR}|\.(?={_NAME_CHAR}))*"
-"""The local part of a prefixed name: a dot only inside it, never at its end."""
+from graph.querytext import tokens, too_deep
 
-_TOKEN = re.compile(
-    rf"""
-      (?P<skip>\s+|\#[^\n\r]*)
-    | (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)
-    | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''
-               |\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-               |'(?:[^'\\\n\r]|\\.)*'
-               |"(?:[^"\\\n\r]|\\.)*")
-    | (?P<var>[?$]{_NAME_CHAR}*)
-    | (?P<word>(?:[^\W\d]|_)[\w.\-]*(?::{_LOCAL})?|:{_LOCAL})
-    | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
 _LOCAL_ESCAPE = re.compile(r"\\(.)")
 
 UPDATE_KEYWORDS = frozenset(
@@ -74,6 +60,8 @@ class QueryShape:
     """The text has FROM or FROM NAMED: it names its own dataset."""
     services: tuple[ServiceTarget, ...]
     """The endpoints of its SERVICE clauses, in order."""
+    too_deep: str | None = None
+    """Why the text nests too deeply for pyoxigraph to parse safely (`graph.querytext`)."""
 
     @property
     def has_service(self) -> bool:
@@ -85,11 +73,7 @@ class QueryShape:
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
-    return [
-        (match.lastgroup or "other", match.group())
-        for match in _TOKEN.finditer(text)
-        if match.lastgroup != "skip"
-    ]
+    return [(match.lastgroup or "other", match.group()) for match in tokens(text)]
 
 
 def _resolve(kind: str, token: str, base: str | None, prefixes: dict[str, str]) -> str | None:
@@ -143,4 +127,9 @@ def scan(text: str) -> QueryShape:
                 )
             )
         i += 1
-    return QueryShape(first_keyword=first, has_dataset_clause=has_from, services=tuple(services))
+    return QueryShape(
+        first_keyword=first,
+        has_dataset_clause=has_from,
+        services=tuple(services),
+        too_deep=too_deep(text),
+    )

@@ -129,7 +129,8 @@ async def parse_request(request: Incoming, limit: int) -> SparqlRequest:
         elif media == QUERY:
             body = await request.body(limit)
             try:
-                body_query = body.decode("utf-8")
+                # a byte-order mark, as some editors save a .rq file, is not part of the query
+                body_query = body.decode("utf-8-sig")
             except UnicodeDecodeError as exc:
                 raise InvalidParameterError(f"the query body is not valid UTF-8: {exc}") from exc
         elif media == UPDATE:

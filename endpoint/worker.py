@@ -4,7 +4,9 @@ Run as `python -m endpoint.worker CONFIG-JSON` by `endpoint.execution`, never by
 server kills the process (SIGKILL) when a query runs past its time limit: pyoxigraph cannot
 cancel a running query from another thread, and killing the process is what reclaims its CPU.
 
-For each job: scan the text (`endpoint.lexer`), check SERVICE calls (`endpoint.federation`),
+Jobs are answered one at a time on a thread with a deep stack (`graph.querytext`). For each
+job: scan the text (`endpoint.lexer`; a text nested too deeply for pyoxigraph's parser is
+refused before it gets there), check SERVICE calls (`endpoint.federation`),
 evaluate with pyoxigraph, pick the representation (`endpoint.negotiation`) and serialise it
 with pyoxigraph straight into frames (`endpoint.wire`), so a large result streams with
 bounded memory. With a result limit, at most that many solutions or triples are sent and the
@@ -41,12 +43,14 @@ from endpoint.errors import (
     EvaluationError,
     InvalidParameterError,
     MalformedQueryError,
+    QueryTooDeepError,
     RemoteServiceError,
     UpdateRefusedError,
     to_wire,
 )
 from endpoint.lexer import scan
 from endpoint.negotiation import Representation, ResultKind, choose
+from graph.querytext import run_on_deep_stack
 
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
 """Bytes of a limited result kept in memory before it spills to a temporary file."""
@@ -99,6 +103,8 @@ class Worker:
 
     def evaluate(self, job: wire.Job) -> QuerySolutions | QueryBoolean | QueryTriples:
         shape = scan(job.query)
+        if shape.too_deep is not None:
+            raise QueryTooDeepError(shape.too_deep)
         if shape.has_service:
             federation.check(job.query, self.allowlist)
         options: dict[str, Any] = {}
@@ -219,6 +225,11 @@ def main() -> None:
     worker = Worker(config)
     out.write(wire.frame(wire.READY, str(os.getpid()).encode()))
     out.flush()
+    # on a deep stack: a long chain of BINDs or `+` must not overflow pyoxigraph's recursion
+    run_on_deep_stack(lambda: _answer_jobs(worker, jobs, out))
+
+
+def _answer_jobs(worker: Worker, jobs: IO[bytes], out: IO[bytes]) -> None:
     while True:
         head = _read_exactly(jobs, wire.LENGTH.size)
         if head is None:

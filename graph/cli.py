@@ -28,6 +28,7 @@ from graph.errors import (
 )
 from graph.formats import FORMATS, get_format, prefixed, render_table, write_result
 from graph.inputs import Sources, ontology_prefixes
+from graph.querytext import run_on_deep_stack, too_deep
 from graph.quotes import locate, quote_turtle
 from graph.seeds import load_seed
 from graph.settings import Settings
@@ -206,13 +207,17 @@ def _query(args: argparse.Namespace, settings: Settings) -> int:
     text = read_query(args.query)
     store = open_read_only(settings.store)
     prefixes = ontology_prefixes(Sources.from_settings(settings), settings.base_iri)
-    result = run_query(
-        store, text, union_default_graph=settings.union_default_graph, prefixes=prefixes
-    )
-    try:
-        output = write_result(result, args.format, prefixes)
-    except (OSError, RuntimeError) as exc:  # results are computed lazily, while serialising
-        raise QueryError(f"evaluation failed: {exc}") from exc
+
+    def answer() -> bytes:
+        result = run_query(
+            store, text, union_default_graph=settings.union_default_graph, prefixes=prefixes
+        )
+        try:
+            return write_result(result, args.format, prefixes)
+        except (OSError, RuntimeError) as exc:  # results are computed lazily, while serialising
+            raise QueryError(f"evaluation failed: {exc}") from exc
+
+    output = run_on_deep_stack(answer)  # see graph.querytext: pyoxigraph recurses
     sys.stdout.buffer.write(output)
     sys.stdout.flush()
     return EXIT_OK
@@ -223,7 +228,7 @@ def read_query(arg: str) -> str:
     path = Path(arg)
     if arg.endswith(".rq") or (len(arg) < 4096 and "\n" not in arg and path.is_file()):
         try:
-            return path.read_text(encoding="utf-8")
+            return path.read_text(encoding="utf-8-sig")  # a byte-order mark is not the query
         except FileNotFoundError as exc:
             raise InputError("query file does not exist", file=path) from exc
         except (OSError, UnicodeDecodeError) as exc:
@@ -236,8 +241,12 @@ def run_query(
 ) -> QuerySolutions | QueryBoolean | QueryTriples:
     """Evaluate a query; a syntax error becomes a QueryError with the parser's position.
 
-    `prefixes` may be used in the query without PREFIX declarations (the query's own win).
+    `prefixes` may be used in the query without PREFIX declarations (the query's own win). A
+    text nested too deeply for the parser is refused first (`graph.querytext.too_deep`).
     """
+    problem = too_deep(text)
+    if problem is not None:
+        raise QueryError(problem)
     try:
         return store.query(text, use_default_graph_as_union=union_default_graph, prefixes=prefixes)
     except SyntaxError as exc:

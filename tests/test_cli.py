@@ -193,6 +193,10 @@ def test_query_from_a_file(built: dict[str, str], tmp_path: Path) -> None:
     missing = drugkg(built, "query", str(tmp_path / "missing.rq"))
     assert missing.code == 2
     assert "query file does not exist" in missing.err
+    marked = tmp_path / "saved-with-a-byte-order-mark.rq"
+    marked.write_text(query.read_text(), encoding="utf-8-sig")
+    run = drugkg(built, "query", "--format", "csv", str(marked))
+    assert run.out.splitlines() == ["label", "fentanyl"], run.err
 
 
 @pytest.mark.slow

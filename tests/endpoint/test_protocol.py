@@ -57,6 +57,13 @@ def test_non_ascii_query_round_trips(server: LiveServer) -> None:
     assert response.json()["results"]["bindings"][0]["x"]["value"] == "Ciudad Juárez, 城市"
 
 
+def test_post_direct_with_a_byte_order_mark(server: LiveServer) -> None:
+    headers = {**JSON, "Content-Type": "application/sparql-query"}
+    body = "\ufeff".encode() + LABELS.encode()
+    response = httpx.post(server.sparql, content=body, headers=headers)
+    assert labels(response) == ["alpha one", "alpha two", "beta one"]
+
+
 def test_ask(server: LiveServer) -> None:
     yes = httpx.get(server.sparql, params={"query": f"ASK {{ <{EX}a1> ?p ?o }}"})
     no = httpx.get(server.sparql, params={"query": f"ASK {{ <{EX}nothing> ?p ?o }}"})

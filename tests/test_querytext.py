@@ -1,0 +1,109 @@
+"""The guards in front of pyoxigraph's recursive parser: nesting refused, a deep stack given.
+
+A query nested a few thousand levels deep overflows pyoxigraph's stack and kills the process
+outright (SIGSEGV), so these guards are what stands between such a text and a dead CLI or
+query process. The endpoint's side is in tests/endpoint/test_protocol.py.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from graph.paths import QUERIES_DIR
+from graph.querytext import MAX_NESTING, run_on_deep_stack, too_deep
+from graph.settings import Settings
+
+
+def nested(depth: int) -> str:
+    return "SELECT * WHERE " + "{" * depth + " ?s ?p ?o " + "}" * depth
+
+
+def test_the_competency_questions_pass() -> None:
+    for path in sorted(QUERIES_DIR.glob("*.rq")):
+        assert too_deep(path.read_text(encoding="utf-8")) is None, path.name
+
+
+def test_nesting_up_to_the_limit_passes() -> None:
+    assert too_deep(nested(MAX_NESTING)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "what", "column"),
+    [
+        (nested(MAX_NESTING + 1), "brackets nest more than", 15 + MAX_NESTING + 1),
+        (
+            "ASK { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }",
+            "brackets nest",
+            12 + MAX_NESTING,
+        ),
+        ("ASK { ?s ?p " + "[ ?p " * 3000 + "] " * 3000 + "}", "brackets nest", None),
+        ("ASK { FILTER(" + "!" * 5000 + "true) }", "unary operators in a row", 14 + MAX_NESTING),
+        ("ASK { FILTER(" + "-+" * 2000 + "1 > 0) }", "unary operators in a row", None),
+    ],
+)
+def test_too_deep_says_what_and_where(text: str, what: str, column: int | None) -> None:
+    problem = too_deep(text)
+    assert problem is not None
+    assert what in problem
+    assert "line 1" in problem
+    if column is not None:
+        assert f"column {column}" in problem
+
+
+def test_the_place_is_counted_in_lines_and_columns() -> None:
+    text = "SELECT *\nWHERE {\n" + "  {" * (MAX_NESTING - 1) + "\n  {\n ?s ?p ?o }"
+    assert "line 4, column 3" in (too_deep(text) or "")
+
+
+def test_brackets_inside_strings_iris_and_comments_do_not_count() -> None:
+    deep = "(" * (MAX_NESTING * 3)
+    text = (
+        f'SELECT * WHERE {{ BIND("{deep}" AS ?a) BIND(<http://example.org/{"(" * 3000}> AS ?b) }}'
+        f"\n# {deep}\n"
+    )
+    assert too_deep(text) is None
+
+
+def test_closing_brackets_end_the_count() -> None:
+    siblings = "SELECT * WHERE { " + "{ ?s ?p ?o } " * (MAX_NESTING * 3) + "}"
+    assert too_deep(siblings) is None
+    assert too_deep("ASK { FILTER(1 - - 1 > 0 && !true || -1 < +2) }") is None
+
+
+def test_deep_stack_returns_the_result_and_raises_the_error() -> None:
+    assert run_on_deep_stack(lambda: threading.current_thread().name) == "drugkg-query"
+
+    def fail() -> None:
+        raise ValueError("raised on the deep stack")
+
+    with pytest.raises(ValueError, match="raised on the deep stack"):
+        run_on_deep_stack(fail)
+    assert threading.stack_size() == 0  # the default is back for every other thread
+
+
+def drugkg_query(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    """`drugkg query` in its own process: an overflow there would kill it, not the tests."""
+    command = [sys.executable, "-m", "graph.cli", "query", "--store", str(settings.store), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300)
+
+
+def test_cli_refuses_a_deeply_nested_query_with_the_place(built_store: Settings) -> None:
+    done = drugkg_query(built_store, nested(5000))
+    assert done.returncode == 2, done.stderr
+    assert "nested too deeply" in done.stderr
+    assert "line 1, column" in done.stderr
+
+
+def test_cli_survives_a_long_sum(built_store: Settings, tmp_path: Path) -> None:
+    # 8,000 terms overflowed an 8 MiB main-thread stack (pyoxigraph 0.5.13 died of SIGSEGV at
+    # about 7,000); on the deep stack the query is answered
+    query = tmp_path / "sum.rq"
+    query.write_text("SELECT ?n WHERE { BIND(" + "+".join(["1"] * 8000) + " AS ?n) }")
+    done = drugkg_query(built_store, "--format", "csv", str(query))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["n", "8000"]
