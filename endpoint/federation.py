@@ -21,7 +21,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from urllib.parse import urlsplit
 
 from endpoint.errors import FederationRefusedError
-from endpoint.lexer import ServiceTarget, scan
+from endpoint.lexer import QueryShape, ServiceTarget, scan
 
 RESOLVE_TIMEOUT = 2.0
 """Seconds a host name may take to resolve; the answer only shapes the refusal message."""
@@ -84,11 +84,12 @@ def refusal(call: ServiceTarget, allowlist: Sequence[str]) -> str | None:
     return f"SERVICE <{call.endpoint}>: the endpoint is not on the allow-list; {listed}"
 
 
-def check(query: str, allowlist: Iterable[str]) -> None:
-    """Raise FederationRefusedError naming every SERVICE endpoint the query may not call."""
+def check(query: str | QueryShape, allowlist: Iterable[str]) -> None:
+    """Raise FederationRefusedError naming every SERVICE endpoint the query may not call.
+
+    `query` is the text, or its scan when the caller has it already."""
     allowed = list(allowlist)
-    problems = [
-        reason for call in scan(query).services if (reason := refusal(call, allowed)) is not None
-    ]
+    shape = scan(query) if isinstance(query, str) else query
+    problems = [reason for call in shape.services if (reason := refusal(call, allowed)) is not None]
     if problems:
         raise FederationRefusedError("federated query refused: " + "; ".join(problems))

@@ -87,9 +87,22 @@ def _resolve(kind: str, token: str, base: str | None, prefixes: dict[str, str]) 
     return None
 
 
-@lru_cache(maxsize=4096)
+CACHED_TEXT_MAX = 16 * 1024
+"""Longest text whose scan is kept: clients repeat their queries, but a cache of whole texts
+must not let a client pin memory with large ones (1024 entries of at most 16 KiB)."""
+
+
 def scan(text: str) -> QueryShape:
-    """Scan a SPARQL text once; cached, because clients repeat their queries."""
+    """Scan a SPARQL text; the scans of short texts are cached."""
+    return _scan_cached(text) if len(text) <= CACHED_TEXT_MAX else _scan(text)
+
+
+@lru_cache(maxsize=1024)
+def _scan_cached(text: str) -> QueryShape:
+    return _scan(text)
+
+
+def _scan(text: str) -> QueryShape:
     tokens = _tokens(text)
     first: str | None = None
     has_from = False

@@ -48,7 +48,7 @@ from endpoint.errors import (
     UpdateRefusedError,
     to_wire,
 )
-from endpoint.lexer import scan
+from endpoint.lexer import QueryShape, scan
 from endpoint.negotiation import Representation, ResultKind, choose
 from graph.querytext import run_on_deep_stack
 
@@ -101,12 +101,14 @@ class Worker:
         self.prefixes: dict[str, str] = dict(config.get("prefixes", {}))
         """Prefixes of graph answers in the formats that have them (Turtle, TriG, RDF/XML)."""
 
-    def evaluate(self, job: wire.Job) -> QuerySolutions | QueryBoolean | QueryTriples:
-        shape = scan(job.query)
+    def evaluate(
+        self, job: wire.Job, shape: QueryShape | None = None
+    ) -> QuerySolutions | QueryBoolean | QueryTriples:
+        shape = scan(job.query) if shape is None else shape
         if shape.too_deep is not None:
             raise QueryTooDeepError(shape.too_deep)
         if shape.has_service:
-            federation.check(job.query, self.allowlist)
+            federation.check(shape, self.allowlist)
         options: dict[str, Any] = {}
         if job.default_graphs is not None or job.named_graphs is not None:
             try:
@@ -129,8 +131,9 @@ class Worker:
         writer: FrameWriter | None = None
         has_service = False
         try:
-            has_service = scan(job.query).has_service
-            result = self.evaluate(job)
+            shape = scan(job.query)
+            has_service = shape.has_service
+            result = self.evaluate(job, shape)
             kind = ResultKind.GRAPH if isinstance(result, QueryTriples) else ResultKind.SOLUTIONS
             rep = choose(kind, job.accept, job.format)
             header: dict[str, object] = {"status": 200, "type": rep.content_type}

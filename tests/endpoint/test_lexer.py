@@ -46,3 +46,24 @@ def test_scan(text: str, first: str | None, has_from: bool, has_service: bool) -
 def test_updates_are_recognised() -> None:
     assert scan("CLEAR ALL").is_update
     assert not scan("SELECT * {}").is_update
+
+
+def test_only_short_texts_are_kept_in_the_scan_cache() -> None:
+    from endpoint.lexer import CACHED_TEXT_MAX, _scan_cached
+
+    short = "SELECT * WHERE { ?s ?p 'kept' }"
+    long = "SELECT * WHERE { ?s ?p ?o }" + " " * CACHED_TEXT_MAX + "# not kept"
+    scan(short)
+    before = _scan_cached.cache_info().currsize
+    assert scan(short) == scan(short)
+    assert scan(long).first_keyword == "SELECT"
+    assert scan(long + " ").first_keyword == "SELECT"
+    assert _scan_cached.cache_info().currsize == before  # long texts are scanned, not kept
+    assert _scan_cached.cache_info().maxsize == 1024
+
+
+def test_scan_reports_a_text_nested_too_deeply() -> None:
+    assert scan("SELECT * WHERE { ?s ?p ?o }").too_deep is None
+    deep = scan("SELECT * WHERE " + "{" * 1200 + "}" * 1200)
+    assert deep.too_deep is not None
+    assert "line 1, column 1016" in deep.too_deep
