@@ -167,9 +167,24 @@ def _quality(ranges: list[_Range], rep: Representation) -> tuple[float, int]:
     return best[1], best[0]
 
 
-@lru_cache(maxsize=1024)
+CACHED_HEADER_MAX = 1024
+"""Longest Accept header (and format parameter) whose choice is kept: the server takes any
+header length, and a cache of long ones would let a client pin memory."""
+
+
 def choose(kind: ResultKind, accept: str | None, format_name: str | None) -> Representation:
     """The representation for a result of `kind`; see the module docstring for the rules."""
+    if len(accept or "") + len(format_name or "") <= CACHED_HEADER_MAX:
+        return _choose_cached(kind, accept, format_name)
+    return _choose(kind, accept, format_name)
+
+
+@lru_cache(maxsize=1024)
+def _choose_cached(kind: ResultKind, accept: str | None, format_name: str | None) -> Representation:
+    return _choose(kind, accept, format_name)
+
+
+def _choose(kind: ResultKind, accept: str | None, format_name: str | None) -> Representation:
     table = TABLE[kind]
     if format_name:
         wanted = format_name.strip().lower()

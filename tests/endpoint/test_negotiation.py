@@ -175,3 +175,14 @@ def test_406_lists_supported_types(server: LiveServer) -> None:
     response = httpx.get(server.sparql, params={"query": GRAPH_QUERY, "format": "csv"})
     assert response.status_code == 406
     assert "turtle" in response.text
+
+
+def test_only_short_accept_headers_are_kept_in_the_cache() -> None:
+    from endpoint.negotiation import CACHED_HEADER_MAX, _choose_cached
+
+    choose(ResultKind.SOLUTIONS, "text/csv", None)
+    before = _choose_cached.cache_info().currsize
+    long = "application/x-unknown;q=0.5, " * (CACHED_HEADER_MAX // 10) + "text/csv"
+    assert choose(ResultKind.SOLUTIONS, long, None).media_type == "text/csv"
+    assert choose(ResultKind.SOLUTIONS, long + " ", None).media_type == "text/csv"
+    assert _choose_cached.cache_info().currsize == before
