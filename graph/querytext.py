@@ -7,9 +7,10 @@ about 2,200 nested groups `{{{...}}}` were enough, 4,500 nested parentheses, 9,0
 row, 7,000 terms of `1+1+...`, 2,600 BINDs in one group. Two guards, for the CLI and the
 endpoint's query processes alike:
 
-- `too_deep` refuses a text whose brackets nest deeper than MAX_NESTING, or with more than
-  MAX_NESTING unary operators in a row, naming the line and column where the limit is passed.
-  No real query comes near; generated ones rarely pass a few dozen levels.
+- `too_deep` refuses a text whose brackets (`(`, `{`, `[`, and the `<<` of triple terms and
+  reifiers) nest deeper than MAX_NESTING, or with more than MAX_NESTING unary operators in a
+  row, naming the line and column where the limit is passed. No real query comes near;
+  generated ones rarely pass a few dozen levels.
 - `run_on_deep_stack` runs a query on a thread with a STACK_BYTES stack, for the chains that no
   bracket count sees (long sums, thousands of BINDs or FILTERs in one group): at the rates
   measured, 1 MB of `1+1+...` (the endpoint's default request limit) needs about 570 MiB. The
@@ -65,11 +66,16 @@ def too_deep(text: str, limit: int = MAX_NESTING) -> str | None:
     """Why the text nests too deeply to be parsed safely, or None when it does not."""
     depth = 0
     run = 0
+    paired = -1  # where the second `<` of `<<` (or `>` of `>>`) is, already counted
     for match in tokens(text):
         token = match.group()
-        if match.lastgroup != "other":
+        if match.lastgroup != "other" or match.start() == paired:
             run = 0
             continue
+        if token in "<>" and text.startswith(token, match.end()):
+            # `<<` opens a quoted triple or reifier, `>>` closes it (SPARQL has no shift)
+            paired = match.end()
+            token = "{" if token == "<" else "}"
         if token in _OPENING:
             depth += 1
             if depth > limit:

@@ -44,6 +44,15 @@ def test_nesting_up_to_the_limit_passes() -> None:
         ("ASK { ?s ?p " + "[ ?p " * 3000 + "] " * 3000 + "}", "brackets nest", None),
         ("ASK { FILTER(" + "!" * 5000 + "true) }", "unary operators in a row", 14 + MAX_NESTING),
         ("ASK { FILTER(" + "-+" * 2000 + "1 > 0) }", "unary operators in a row", None),
+        (
+            "SELECT * WHERE { "
+            + "<< <http://a> <http://b> " * 1200
+            + "<http://c>"
+            + " >>" * 1200
+            + " <http://p> ?o }",
+            "brackets nest",
+            None,
+        ),
     ],
 )
 def test_too_deep_says_what_and_where(text: str, what: str, column: int | None) -> None:
@@ -73,6 +82,10 @@ def test_closing_brackets_end_the_count() -> None:
     siblings = "SELECT * WHERE { " + "{ ?s ?p ?o } " * (MAX_NESTING * 3) + "}"
     assert too_deep(siblings) is None
     assert too_deep("ASK { FILTER(1 - - 1 > 0 && !true || -1 < +2) }") is None
+    comparisons = "ASK { " + "FILTER(1 < 2) FILTER(3 > 2) " * (MAX_NESTING * 2) + "}"
+    assert too_deep(comparisons) is None
+    reifiers = "SELECT * WHERE { " + "<< <http://a> <http://b> <http://c> >> ?p ?o . " * 3000 + "}"
+    assert too_deep(reifiers) is None
 
 
 def test_deep_stack_returns_the_result_and_raises_the_error() -> None:
