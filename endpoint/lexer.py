@@ -72,10 +72,6 @@ class QueryShape:
         return self.first_keyword in UPDATE_KEYWORDS
 
 
-def _tokens(text: str) -> list[tuple[str, str]]:
-    return [(match.lastgroup or "other", match.group()) for match in tokens(text)]
-
-
 def _resolve(kind: str, token: str, base: str | None, prefixes: dict[str, str]) -> str | None:
     if kind == "iri":
         iri = token[1:-1]
@@ -103,19 +99,20 @@ def _scan_cached(text: str) -> QueryShape:
 
 
 def _scan(text: str) -> QueryShape:
-    tokens = _tokens(text)
+    matches = list(tokens(text))
+    scanned = [(match.lastgroup or "other", match.group()) for match in matches]
     first: str | None = None
     has_from = False
     services: list[ServiceTarget] = []
     base: str | None = None
     prefixes: dict[str, str] = {}
     i = 0
-    while i < len(tokens):
-        kind, token = tokens[i]
+    while i < len(scanned):
+        kind, token = scanned[i]
         upper = token.upper() if kind == "word" and ":" not in token else ""
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else ("other", "")
-        if upper == "PREFIX" and i + 2 < len(tokens) and tokens[i + 2][0] == "iri":
-            iri = tokens[i + 2][1][1:-1]
+        nxt = scanned[i + 1] if i + 1 < len(scanned) else ("other", "")
+        if upper == "PREFIX" and i + 2 < len(scanned) and scanned[i + 2][0] == "iri":
+            iri = scanned[i + 2][1][1:-1]
             prefixes[nxt[1].rstrip(":")] = urljoin(base, iri) if base else iri
             i += 3
             continue
@@ -129,9 +126,9 @@ def _scan(text: str) -> QueryShape:
             has_from = True
         elif upper == "SERVICE":
             j = i + 1
-            if j < len(tokens) and tokens[j][1].upper() == "SILENT":
+            if j < len(scanned) and scanned[j][1].upper() == "SILENT":
                 j += 1
-            target_kind, written = tokens[j] if j < len(tokens) else ("other", "")
+            target_kind, written = scanned[j] if j < len(scanned) else ("other", "")
             services.append(
                 ServiceTarget(
                     endpoint=_resolve(target_kind, written, base, prefixes),
@@ -144,5 +141,5 @@ def _scan(text: str) -> QueryShape:
         first_keyword=first,
         has_dataset_clause=has_from,
         services=tuple(services),
-        too_deep=too_deep(text),
+        too_deep=too_deep(text, scanned=matches),
     )

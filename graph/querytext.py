@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
 MAX_NESTING = 1000
@@ -62,12 +62,16 @@ def tokens(text: str) -> Iterator[re.Match[str]]:
     return (match for match in TOKEN.finditer(text) if match.lastgroup != "skip")
 
 
-def too_deep(text: str, limit: int = MAX_NESTING) -> str | None:
-    """Why the text nests too deeply to be parsed safely, or None when it does not."""
+def too_deep(
+    text: str, limit: int = MAX_NESTING, scanned: Iterable[re.Match[str]] | None = None
+) -> str | None:
+    """Why the text nests too deeply to be parsed safely, or None when it does not.
+
+    `scanned` is `tokens(text)` when the caller has them already."""
     depth = 0
     run = 0
     paired = -1  # where the second `<` of `<<` (or `>` of `>>`) is, already counted
-    for match in tokens(text):
+    for match in tokens(text) if scanned is None else scanned:
         token = match.group()
         if match.lastgroup != "other" or match.start() == paired:
             run = 0
