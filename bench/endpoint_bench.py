@@ -1,12 +1,14 @@
 """Measure the drugkg endpoint beside the oxigraph server and raw pyoxigraph, on the same data.
 
 For the article graph and the synthetic graph (bench/generate.py):
-- latency of every competency question (queries/*.rq), sequential requests on one connection;
+- latency of every competency question (queries/*.rq), sequential requests on one connection
+  per backend, the backends in turn; the floor (bench/floor.py, on the event loop and in a
+  thread) is measured too, as the fastest a Python server on pyoxigraph can be;
 - throughput of point lookups at 1, 4 and 16 concurrent clients (bounded count and time);
 - peak resident memory of each server's process tree while it streams a 1,000,000-row SELECT.
 Ratios are drugkg / oxigraph (latency: lower is better; throughput: higher is better).
 
-    .venv/bin/python -m bench.endpoint_bench            # full run, a few minutes
+    .venv/bin/python -m bench.endpoint_bench            # full run, about 15 minutes
     .venv/bin/python -m bench.endpoint_bench --quick    # a smoke run
 
 Results go to bench/results/endpoint-<time>.json and .md. Requests go to 127.0.0.1 only.
