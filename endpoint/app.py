@@ -21,10 +21,10 @@ same CORS and gzip rules itself.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -37,32 +37,54 @@ from starlette.routing import Route
 from starlette.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
-from endpoint import caching, pages, querypage, resources
+from endpoint import caching, pages, querypage, resources, transfer
 from endpoint.description import service_description, void_description
 from endpoint.errors import EndpointError, NotFoundError, error_response
-from endpoint.execution import QueryPool
+from endpoint.execution import PoolConfig, QueryPool
 from endpoint.fastpath import SparqlFastPath
+from endpoint.hardening import Hardening
 from endpoint.negotiation import ResultKind, choose
 from endpoint.openapi import sparql_paths
 from endpoint.resources import describe
 from endpoint.resultcache import ResultCache
 from endpoint.sparql import LIMIT, TRUNCATED, sparql
-from endpoint.stats import StoreStats, load_or_compute
+from endpoint.stats import StoreStats
+from endpoint.versions import Generation, VersionFollower
 from graph.errors import DrugkgError, StoreMissingError
+from graph.inputs import Sources, ontology_prefixes
 from graph.settings import Settings
 
 
 @dataclass
 class EndpointState:
     settings: Settings
-    stats: StoreStats
-    pool: QueryPool
+    follower: VersionFollower
     cache: ResultCache | None = None
-    _described: dict[tuple[str, str, str], bytes] = field(default_factory=dict)
+    _described: dict[tuple[str, str, str, str], bytes] = field(default_factory=dict)
+
+    @property
+    def generation(self) -> Generation:
+        """The store version answering now, with its counts and query processes; a request
+        takes it once and uses it throughout, so no answer mixes two versions."""
+        return self.follower.current
+
+    @property
+    def stats(self) -> StoreStats:
+        return self.follower.current.stats
+
+    @property
+    def pool(self) -> QueryPool:
+        return self.follower.current.pool
 
     @property
     def has_dump(self) -> bool:
         return self.settings.dump_path.is_file()
+
+    def moved(self, _: Generation) -> None:
+        """A new store version answers: what was kept of the old one is dropped."""
+        self._described.clear()
+        if self.cache is not None:
+            self.cache.clear()
 
     def description(self, request: Request, which: str) -> Response:
         """The service or VoID description, negotiated like a CONSTRUCT result."""
@@ -72,19 +94,20 @@ class EndpointState:
             rep = choose(ResultKind.GRAPH, accept, fmt)
         except EndpointError as error:
             return error_response(error, accept)
+        stats = self.stats
         headers = {"vary": "Accept", "content-type": rep.content_type}
-        tag = caching.etag(self.stats.build_id, which, rep.media_type, str(request.base_url))
+        tag = caching.etag(stats.build_id, which, rep.media_type, str(request.base_url))
         headers.update(caching.cache_headers(tag, self.settings.cache_max_age))
         if caching.matches(request.headers.get("if-none-match"), tag):
             return caching.not_modified(headers)
         root = str(request.base_url)
-        key = (which, rep.media_type, root)
+        key = (stats.build_id, which, rep.media_type, root)
         body = self._described.get(key)
         if body is None:
             if which == "service":
-                triples = service_description(self.settings, self.stats, root)
+                triples = service_description(self.settings, stats, root)
             else:
-                triples = void_description(self.settings, self.stats, root, has_dump=self.has_dump)
+                triples = void_description(self.settings, stats, root, has_dump=self.has_dump)
             body = serialize(triples, format=rep.rdf_format, prefixes=_PREFIXES) or b""
             if len(self._described) < _DESCRIBED_MAX:  # the Host header is the client's choice
                 self._described[key] = body
@@ -112,23 +135,51 @@ def _state(request: Request) -> EndpointState:
     return state
 
 
+def pool_factory(settings: Settings) -> Callable[[Path], QueryPool]:
+    """How the server starts a pool of query processes on one version of the store."""
+    prefixes = ontology_prefixes(Sources.from_settings(settings), settings.base_iri)
+    memory = settings.query_memory_mb
+
+    def make(version: Path) -> QueryPool:
+        worker = {
+            "store": str(version),
+            "union_default_graph": settings.union_default_graph,
+            "result_limit": settings.result_limit,
+            "federation_allowlist": settings.federation_allowlist,
+            "prefixes": prefixes,
+            "max_query_chars": settings.max_request_bytes,
+        }
+        return QueryPool(
+            PoolConfig(
+                worker_config=worker,
+                size=settings.query_workers,
+                max_size=settings.query_workers_max,
+                timeout=settings.query_timeout,
+                memory_limit=memory * 1024 * 1024 if memory is not None else None,
+            )
+        )
+
+    return make
+
+
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if not settings.store.exists():
             raise StoreMissingError(settings.store)
-        stats = await asyncio.to_thread(load_or_compute, settings.store)
-        pool = QueryPool(settings)
-        await pool.start()
+        follower = VersionFollower(settings.store, pool_factory(settings))
+        await follower.start()
         cache = None
         if settings.result_cache_mb > 0:
             budget = settings.result_cache_mb * 1024 * 1024
             cache = ResultCache(budget, max_entry=CACHE_ENTRY_MAX)
-        app.state.drugkg = EndpointState(settings, stats, pool, cache)
+        state = EndpointState(settings, follower, cache)
+        follower.listeners.append(state.moved)
+        app.state.drugkg = state
         try:
             yield
         finally:
-            await pool.close()
+            await follower.close()
 
     app = FastAPI(
         title="drugkg",
@@ -206,15 +257,16 @@ def create_app(settings: Settings) -> FastAPI:
     async def drugkg_error(request: Request, error: Exception) -> Response:
         return error_response(error, request.headers.get("accept"))
 
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
+    app.add_middleware(GZipMiddleware, minimum_size=transfer.GZIP_MIN_BYTES, compresslevel=6)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
         allow_methods=["GET", "POST"],
         allow_headers=["Accept", "Content-Type", "If-None-Match"],
-        expose_headers=["ETag", TRUNCATED, LIMIT],
+        expose_headers=transfer.EXPOSED_HEADERS,  # the one rule, /sparql's fast path too
         allow_credentials=False,
         max_age=86400,
     )
-    app.add_middleware(SparqlFastPath)  # outermost: GET/POST /sparql skip the stack
+    app.add_middleware(SparqlFastPath)  # GET/POST /sparql skip the stack
+    app.add_middleware(Hardening)  # outermost: Host required, nosniff on every response
     return app

@@ -16,6 +16,7 @@
     ├── UnsupportedMediaTypeError         415
     ├── RemoteServiceError          502 a non-SILENT SERVICE call failed
     ├── QueryTimeoutError                 503 the query ran past the time limit and was stopped
+    ├── QueryMemoryError                  503 the query needed more than the memory limit
     ├── EvaluationError             500 the store failed while evaluating (not bad input)
     └── WorkerCrashedError                500 a query process died (not bad input)
 
@@ -31,6 +32,14 @@ from collections.abc import Sequence
 from starlette.responses import Response
 
 from graph.errors import DrugkgError, QueryError, StoreMissingError
+
+
+def quoted(value: str, limit: int = 200) -> str:
+    """A value the client sent, as it may appear in a message: quoted and escaped (so it is
+    read as data, never as markup or as part of the message), and cut to `limit` chars."""
+    if len(value) > limit:
+        return repr(value[:limit]) + f" (cut at {limit} of {len(value)} characters)"
+    return repr(value)
 
 
 class EndpointError(Exception):
@@ -100,7 +109,7 @@ class NotAcceptableError(EndpointError):
         self.offered = list(offered)
         if offered:
             super().__init__(
-                f"none of the media types accepted ({accept}) can be produced; "
+                f"none of the media types accepted ({quoted(accept)}) can be produced; "
                 f"supported: {', '.join(self.offered)}"
             )
         else:
@@ -132,6 +141,12 @@ class RemoteServiceError(EndpointError):
 
 class QueryTimeoutError(EndpointError):
     """503 as Fuseki answers a cancelled query: the server is well, this query is too costly."""
+
+    status = 503
+
+
+class QueryMemoryError(EndpointError):
+    """503: the query needed more memory than a query process may use, and was stopped."""
 
     status = 503
 
@@ -168,6 +183,7 @@ _WIRE: dict[str, type[EndpointError]] = {
         UnsupportedMediaTypeError,
         RemoteServiceError,
         QueryTimeoutError,
+        QueryMemoryError,
         EvaluationError,
         WorkerCrashedError,
     )

@@ -1,26 +1,20 @@
-"""A small SPARQL tokeniser: what the endpoint must know about a query before running it.
+"""What the endpoint must know about a query text before running it, from its tokens.
 
-pyoxigraph parses and evaluates a query in one call and exposes no parse tree, yet four
+pyoxigraph parses and evaluates a query in one call and exposes no parse tree, yet some
 decisions come before evaluation:
 
 - whether the query names its own dataset (FROM / FROM NAMED): then the union default graph
   must not replace it (pyoxigraph's `use_default_graph_as_union` would override it);
-- which endpoints its SERVICE clauses call: federation is checked before anything is sent;
+- where its SERVICE keywords are and which token names each endpoint: the federation guard
+  (`endpoint.federation`) starts from these and has pyoxigraph confirm them;
 - which form a text that is not a query has (an update sent to the query endpoint gets its
   own message);
-- whether it nests too deeply for pyoxigraph to parse it without overflowing its stack.
+- whether it nests too deeply to be worth parsing (`graph.querytext.too_deep`).
 
-The scan skips comments, IRIs and string literals, so a keyword is only counted where the
-grammar can have one (never inside `"from here"`, `<http://x/service>`, `?from` or `ex:from`).
-pyoxigraph does not decode `\\u` escapes outside strings, so a keyword cannot hide behind one.
-SERVICE is a reserved word: every SERVICE token outside strings, IRIs and comments starts a
-`ServiceGraphPattern` ('SERVICE' 'SILENT'? VarOrIri GroupGraphPattern), so the token after it
-(and after SILENT) is the endpoint: an IRI, a prefixed name or a variable.
-
-The tokens and the nesting check are in `graph.querytext`, shared with the CLI.
-
-(rdflib's SPARQL parser was tried for this and rejected: it takes `#` inside an IRI such as
-`<http://www.w3.org/2000/01/rdf-schema#label>` for a comment and fails on valid queries.)
+The tokens come from `graph.querytext.tokens`, shared with the CLI. A keyword is only
+counted where the lexer finds a word token (never inside `"from here"`, `<http://x/service>`,
+`?from`, `ex:from` or a comment). These conclusions decide nothing on their own where safety
+is at stake: the federation guard refuses whatever pyoxigraph does not confirm.
 """
 
 from __future__ import annotations
@@ -28,26 +22,33 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urljoin
 
-from graph.querytext import tokens, too_deep
-
-_LOCAL_ESCAPE = re.compile(r"\\(.)")
+from graph.querytext import Token, tokens, too_deep
 
 UPDATE_KEYWORDS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 )
+QUERY_FORMS = frozenset({"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"})
+PROLOGUE_KEYWORDS = frozenset({"BASE", "PREFIX", "VERSION"})
+
+SERVICE_WORD = re.compile("service", re.IGNORECASE)
+"""Every place the letters of SERVICE occur, in any case (Python's case-insensitive match
+also takes the long s and the dotless i, which only adds places to look at)."""
 
 
 @dataclass(frozen=True, slots=True)
-class ServiceTarget:
-    """The endpoint of one SERVICE clause, resolved as far as the text allows."""
+class ServiceClause:
+    """One SERVICE keyword as the lexer reads it: `SERVICE SILENT? endpoint`."""
 
-    endpoint: str | None
-    """The absolute endpoint IRI; None when it is a variable or cannot be resolved."""
-    written: str
-    """The endpoint as written in the query (`<...>`, `ex:sparql`, `?var`)."""
-    is_variable: bool
+    keyword: Token
+    silent: Token | None
+    endpoint: Token | None
+    """The token after SERVICE (and SILENT): an IRI, a prefixed name or a variable; None when
+    the text ends there."""
+
+    @property
+    def is_variable(self) -> bool:
+        return self.endpoint is not None and self.endpoint.kind == "var"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,32 +56,26 @@ class QueryShape:
     """What a lexical scan tells about a SPARQL text."""
 
     first_keyword: str | None
-    """The first keyword after the prologue (BASE/PREFIX), upper-cased: SELECT, INSERT, ..."""
+    """The first keyword after the prologue (BASE/PREFIX/VERSION), upper-cased."""
+    form_start: int
+    """Where that keyword starts: the text before it is the prologue."""
     has_dataset_clause: bool
     """The text has FROM or FROM NAMED: it names its own dataset."""
-    services: tuple[ServiceTarget, ...]
-    """The endpoints of its SERVICE clauses, in order."""
+    services: tuple[ServiceClause, ...]
+    """Its SERVICE keywords, in order."""
+    mentions_service: bool
+    """The letters SERVICE occur somewhere in the text, in any case and any token."""
     too_deep: str | None = None
-    """Why the text nests too deeply for pyoxigraph to parse safely (`graph.querytext`)."""
+    """Why the text nests too deeply for pyoxigraph to parse it (`graph.querytext`)."""
 
     @property
     def has_service(self) -> bool:
+        """The lexer found a SERVICE keyword (the federation guard has the last word)."""
         return bool(self.services)
 
     @property
     def is_update(self) -> bool:
         return self.first_keyword in UPDATE_KEYWORDS
-
-
-def _resolve(kind: str, token: str, base: str | None, prefixes: dict[str, str]) -> str | None:
-    if kind == "iri":
-        iri = token[1:-1]
-        return urljoin(base, iri) if base else iri
-    if kind == "word" and ":" in token:
-        prefix, _, local = token.partition(":")
-        namespace = prefixes.get(prefix)
-        return None if namespace is None else namespace + _LOCAL_ESCAPE.sub(r"\1", local)
-    return None
 
 
 CACHED_TEXT_MAX = 16 * 1024
@@ -99,47 +94,36 @@ def _scan_cached(text: str) -> QueryShape:
 
 
 def _scan(text: str) -> QueryShape:
-    matches = list(tokens(text))
-    scanned = [(match.lastgroup or "other", match.group()) for match in matches]
+    scanned = list(tokens(text))
     first: str | None = None
+    form_start = len(text)
     has_from = False
-    services: list[ServiceTarget] = []
-    base: str | None = None
-    prefixes: dict[str, str] = {}
-    i = 0
-    while i < len(scanned):
-        kind, token = scanned[i]
-        upper = token.upper() if kind == "word" and ":" not in token else ""
-        nxt = scanned[i + 1] if i + 1 < len(scanned) else ("other", "")
-        if upper == "PREFIX" and i + 2 < len(scanned) and scanned[i + 2][0] == "iri":
-            iri = scanned[i + 2][1][1:-1]
-            prefixes[nxt[1].rstrip(":")] = urljoin(base, iri) if base else iri
-            i += 3
+    services: list[ServiceClause] = []
+    in_prologue = True
+    for i, token in enumerate(scanned):
+        word = token.keyword
+        if not word:
             continue
-        if upper == "BASE" and nxt[0] == "iri":
-            base = urljoin(base, nxt[1][1:-1]) if base else nxt[1][1:-1]
-            i += 2
+        if in_prologue and word in PROLOGUE_KEYWORDS:
             continue
-        if upper and first is None:
-            first = upper
-        if upper == "FROM":
+        if in_prologue:
+            in_prologue = False
+            first, form_start = word, token.start
+        if word == "FROM":
             has_from = True
-        elif upper == "SERVICE":
+        elif word == "SERVICE":
             j = i + 1
-            if j < len(scanned) and scanned[j][1].upper() == "SILENT":
+            silent = None
+            if j < len(scanned) and scanned[j].keyword == "SILENT":
+                silent = scanned[j]
                 j += 1
-            target_kind, written = scanned[j] if j < len(scanned) else ("other", "")
-            services.append(
-                ServiceTarget(
-                    endpoint=_resolve(target_kind, written, base, prefixes),
-                    written=written,
-                    is_variable=target_kind == "var",
-                )
-            )
-        i += 1
+            endpoint = scanned[j] if j < len(scanned) else None
+            services.append(ServiceClause(token, silent, endpoint))
     return QueryShape(
         first_keyword=first,
+        form_start=form_start,
         has_dataset_clause=has_from,
         services=tuple(services),
-        too_deep=too_deep(text, scanned=matches),
+        mentions_service=SERVICE_WORD.search(text) is not None,
+        too_deep=too_deep(text, scanned=scanned),
     )

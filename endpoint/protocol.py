@@ -47,6 +47,9 @@ class SparqlRequest:
     format: str | None = None
     cacheable: bool = False
     """A GET request: its answer may carry an ETag and be revalidated."""
+    base_iri: str | None = None
+    """The endpoint's own URL, which relative IRIs in the query resolve against (as the W3C
+    protocol tests expect of a query with no BASE)."""
 
     @property
     def has_protocol_dataset(self) -> bool:
@@ -79,6 +82,9 @@ class Incoming:
     headers: dict[str, str]
     """Lower-cased names; repeated headers joined with ", "."""
     receive: Receive
+    url: str | None = None
+    """The URL the request was sent to, without its query string; None when the Host header
+    does not make one."""
 
     @classmethod
     def from_scope(cls, scope: Scope, receive: Receive) -> Incoming:
@@ -86,7 +92,13 @@ class Incoming:
         for raw_name, raw_value in scope["headers"]:
             name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
-        return cls(scope["method"], scope.get("query_string", b""), headers, receive)
+        return cls(
+            scope["method"],
+            scope.get("query_string", b""),
+            headers,
+            receive,
+            _request_url(scope, headers.get("host")),
+        )
 
     async def body(self, limit: int) -> bytes:
         declared = self.headers.get("content-length")
@@ -107,6 +119,20 @@ class Incoming:
             if not message.get("more_body", False):
                 break
         return bytes(body)
+
+
+def _request_url(scope: Scope, host: str | None) -> str | None:
+    if host is None:
+        server = scope.get("server")
+        if not server:
+            return None
+        host = f"{server[0]}:{server[1]}"
+    url = f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}{scope['path']}"
+    try:
+        NamedNode(url)
+    except ValueError:
+        return None  # a Host header that makes no IRI: relative IRIs will not resolve
+    return url
 
 
 def url_pairs(query_string: bytes, limit: int) -> list[tuple[str, str]]:
@@ -172,4 +198,5 @@ async def parse_request(request: Incoming, limit: int) -> SparqlRequest:
         # SPARQLWrapper sends `format` twice (tsv, text/tab-separated-values): the first counts
         format=formats[0] if formats else None,
         cacheable=request.method in ("GET", "HEAD"),
+        base_iri=request.url,
     )

@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from endpoint import caching, ldgraphs, ldontology, ldresource, ldsource
-from endpoint.errors import EndpointError, NotFoundError, error_response
+from endpoint.errors import EndpointError, NotFoundError, error_response, quoted
 from endpoint.ldnegotiation import link_header, wants_html
 from endpoint.ldpages import not_found_page
 from endpoint.ldquery import ask, graph_bytes
@@ -96,7 +96,7 @@ async def describe(request: Request, kind: str, slug: str) -> Response:
     accept, fmt = request.headers.get("accept"), request.query_params.get("format")
     try:
         if kind not in KINDS or not SLUG.fullmatch(slug):
-            raise NotFoundError(f"no resource {iri}: not a drugkg identifier")
+            raise NotFoundError(f"no resource {quoted(iri)}: not a drugkg identifier")
         if not await ask(state.pool, f"ASK {{ <{iri}> ?p ?o }}"):
             raise NotFoundError(f"no resource {iri}: the graph says nothing about it")
     except (EndpointError, DrugkgError) as error:
@@ -124,7 +124,9 @@ async def named_graph(request: Request, name: str) -> Response:
     wanted = ldgraphs.parse_name(name, known)
     accept, fmt = request.headers.get("accept"), request.query_params.get("format")
     if wanted is None:
-        missing = NotFoundError(f"no named graph {prefix}{name}; known: {', '.join(sorted(known))}")
+        missing = NotFoundError(
+            f"no named graph {quoted(prefix + name)}; known: {', '.join(sorted(known))}"
+        )
         return _error(missing, accept, fmt, {})
     iri = prefix + wanted.name
     (stats,) = [g for g in state.stats.graphs if g.name == iri]

@@ -15,11 +15,15 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
-_VOLATILE = re.compile(r"\b(?:SERVICE|NOW|RAND|UUID|STRUUID|BNODE)\b", re.IGNORECASE)
+_VOLATILE = re.compile(r"(?<![A-Za-z])(?:SERVICE|NOW|RAND|UUID|STRUUID|BNODE)", re.IGNORECASE)
+"""The words of the functions and clauses whose answer may change between two runs, wherever
+they stand (in a string or an IRI too): a false alarm only means the answer is not kept. The
+engine reads these keywords in ASCII and never behind an escape, so none can hide."""
 
 
 def cacheable_query(text: str) -> bool:
-    """False when the query may give a different answer each time it runs."""
+    """False when the query may give a different answer each time it runs: then neither the
+    result cache nor HTTP caching (ETag, max-age, 304) may keep it."""
     return _VOLATILE.search(text) is None
 
 
@@ -50,6 +54,10 @@ class ResultCache:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._bytes = 0
 
     def get(self, key: Key) -> CachedAnswer | None:
         answer = self._entries.get(key)

@@ -2,34 +2,79 @@
 
 With one worker the app is built in this process. With several, uvicorn starts worker
 processes that each import `app_from_environment`, which rebuilds the same settings from
-`DRUGKG_SERVE_SETTINGS` (JSON written here); each worker opens the store read-only and has
-its own pool of query processes.
+`DRUGKG_SERVE_SETTINGS` (JSON written here); each worker holds the store's current version,
+follows it to newer ones, and has its own pool of query processes.
+
+Connections are served by `endpoint.connections` (uvicorn's httptools protocol with bounds
+on slow headers, header size, slow bodies), with uvicorn's keep-alive timeout and
+concurrency limit from the settings, and as many open files as the system allows, so that
+hundreds of idle connections leave room for new clients.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import resource
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 
+from endpoint import connections
 from endpoint.app import create_app
 from endpoint.stats import load_or_compute
 from graph.settings import Settings
+from graph.store import current_version
 
 SETTINGS_VARIABLE = "DRUGKG_SERVE_SETTINGS"
 
 
+def _prepare(settings: Settings) -> None:
+    """What every server process sets before it accepts a connection."""
+    connections.configure(
+        connections.ConnectionLimits(
+            header_timeout=settings.header_timeout,
+            body_timeout=settings.body_timeout,
+            max_header_bytes=settings.max_header_bytes,
+            # a GET query travels percent-encoded in the request line: up to 3 bytes a byte
+            max_request_line_bytes=3 * settings.max_request_bytes + 4096,
+        )
+    )
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        wanted = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
+        with contextlib.suppress(ValueError, OSError):  # else keep the soft limit
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+
+
 def app_from_environment() -> FastAPI:
-    return create_app(Settings.model_validate_json(os.environ[SETTINGS_VARIABLE]))
+    settings = Settings.model_validate_json(os.environ[SETTINGS_VARIABLE])
+    _prepare(settings)
+    return create_app(settings)
+
+
+def uvicorn_options(settings: Settings, host: str, port: int) -> dict[str, Any]:
+    return {
+        "host": host,
+        "port": port,
+        "access_log": False,
+        "log_level": "info",
+        "http": connections.BoundedHttpToolsProtocol,
+        "timeout_keep_alive": settings.keep_alive_timeout,
+        "limit_concurrency": settings.max_connections,
+        "backlog": 2048,
+    }
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Serve the store at settings.store on http://host:port until interrupted."""
-    options = {"host": host, "port": port, "access_log": False, "log_level": "info"}
+    options = uvicorn_options(settings, host, port)
     if workers <= 1:
-        uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
+        _prepare(settings)
+        uvicorn.run(create_app(settings), **options)
         return
-    load_or_compute(settings.store)  # count once here, so the worker processes read the file
+    # count once here, so the worker processes read the file
+    load_or_compute(current_version(settings.store))
     os.environ[SETTINGS_VARIABLE] = settings.model_dump_json()
-    uvicorn.run("endpoint.server:app_from_environment", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+    uvicorn.run("endpoint.server:app_from_environment", factory=True, workers=workers, **options)

@@ -25,10 +25,11 @@ from graph.errors import DrugkgError
 
 if TYPE_CHECKING:
     from endpoint.app import EndpointState
+    from endpoint.versions import Generation
 
 TRUNCATED = transfer.TRUNCATED
 LIMIT = transfer.LIMIT
-CACHE = b"x-drugkg-cache"
+CACHE = transfer.CACHE.encode()
 """Response header: `hit` (from the result cache), `miss` (evaluated, now kept if small
 enough) or `bypass` (a query whose answer may change: evaluated every time)."""
 
@@ -68,6 +69,7 @@ async def _stream(
 
 async def _answer(scope: Scope, receive: Receive, send: Send, state: EndpointState) -> None:
     settings = state.settings
+    generation = state.generation  # one store version for the whole request
     request = protocol.Incoming.from_scope(scope, receive)
     accept = request.headers.get("accept")
     try:
@@ -80,14 +82,19 @@ async def _answer(scope: Scope, receive: Receive, send: Send, state: EndpointSta
                 return
         query = await protocol.parse_request(request, settings.max_request_bytes)
         headers: Headers = [(b"vary", b"Accept")]
-        if query.cacheable:
+        volatile = not resultcache.cacheable_query(query.query)
+        if volatile:
+            # its answer may change from one run to the next: no ETag, nothing to reuse
+            headers.append((b"cache-control", b"no-store"))
+        elif query.cacheable:
             tag = caching.etag(
-                state.stats.build_id,
+                generation.stats.build_id,
                 query.query,
                 "\x02".join(query.default_graphs),
                 "\x02".join(query.named_graphs),
                 query.accept,
                 query.format,
+                query.base_iri,
             )
             headers += [
                 (b"etag", tag.encode()),
@@ -98,7 +105,7 @@ async def _answer(scope: Scope, receive: Receive, send: Send, state: EndpointSta
                 await send({"type": "http.response.start", "status": 304, "headers": headers})
                 await send({"type": "http.response.body", "body": b""})
                 return
-        answer = await _evaluate(state, query, headers)
+        answer = await _evaluate(state, generation, query, headers, volatile=volatile)
     except (EndpointError, DrugkgError) as error:
         failure = error_response(error, accept)
         transfer.cors_headers(failure.headers, request.headers)
@@ -123,31 +130,39 @@ async def _answer(scope: Scope, receive: Receive, send: Send, state: EndpointSta
 
 
 async def _evaluate(
-    state: EndpointState, query: protocol.SparqlRequest, headers: Headers
+    state: EndpointState,
+    generation: Generation,
+    query: protocol.SparqlRequest,
+    headers: Headers,
+    *,
+    volatile: bool,
 ) -> Answer:
     """The answer from the result cache, or else from a query process (and then cached)."""
     cache = state.cache
     dataset = query.has_protocol_dataset
     key = None
-    if cache is not None and resultcache.cacheable_query(query.query):
+    if cache is not None and not volatile:
         key = (
+            generation.stats.build_id,
             query.query,
             "\x02".join(query.default_graphs) if dataset else "\x03",
             "\x02".join(query.named_graphs) if dataset else "\x03",
             query.accept or "",
             query.format or "",
+            query.base_iri or "",
         )
         hit = cache.get(key)
         if hit is not None:
             headers.append((CACHE, b"hit"))
             return Answer(hit.content_type, hit.truncated, hit.limit, body=hit.body)
-    answer = await state.pool.run(
+    answer = await generation.pool.run(
         wire.Job(
             query=query.query,
             default_graphs=list(query.default_graphs) if dataset else None,
             named_graphs=list(query.named_graphs) if dataset else None,
             accept=query.accept,
             format=query.format,
+            base_iri=query.base_iri,
         )
     )
     if cache is not None:

@@ -81,12 +81,12 @@ GROUP BY ?space ?p ORDER BY ?space ?p
 
 
 def build_id(store_path: Path) -> str:
-    """A name for this build of the store: the versioned directory a symlink points at, or
-    else the directory's name and modification time."""
-    if store_path.is_symlink():
-        return Path(os.readlink(store_path)).name
-    stat = store_path.stat()
-    return f"{store_path.resolve().name}-{stat.st_mtime_ns:x}"
+    """A name for this build of the store: the versioned directory (the one a store symlink
+    points at), or else the directory's name and modification time."""
+    directory = store_path.resolve()
+    if ".build-" in directory.name:
+        return directory.name
+    return f"{directory.name}-{directory.stat().st_mtime_ns:x}"
 
 
 def _int(term: object) -> int:

@@ -21,7 +21,10 @@ from starlette.datastructures import MutableHeaders
 
 TRUNCATED = "x-drugkg-truncated"
 LIMIT = "x-drugkg-result-limit"
-EXPOSED = f"ETag, {TRUNCATED}, {LIMIT}, X-Drugkg-Cache"
+CACHE = "x-drugkg-cache"
+EXPOSED_HEADERS = ["ETag", TRUNCATED, LIMIT, CACHE]
+"""The response headers a script of another origin may read, on every path."""
+EXPOSED = ", ".join(EXPOSED_HEADERS)
 GZIP_MIN_BYTES = 1024
 GZIP_LEVEL = 6
 _THREAD_MIN_BYTES = 32 * 1024

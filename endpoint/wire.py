@@ -41,6 +41,9 @@ class Job:
     named_graphs: list[str] | None
     accept: str | None
     format: str | None
+    base_iri: str | None = None
+    """What relative IRIs of the query resolve against (the endpoint's own URL); None: the
+    query must not have any."""
 
     def encode(self) -> bytes:
         fields = {
@@ -49,6 +52,7 @@ class Job:
             "named_graphs": self.named_graphs,
             "accept": self.accept,
             "format": self.format,
+            "base_iri": self.base_iri,
         }
         body = json.dumps(fields, ensure_ascii=False).encode()
         return LENGTH.pack(len(body)) + body

@@ -50,8 +50,11 @@ from endpoint.errors import (
 )
 from endpoint.lexer import QueryShape, scan
 from endpoint.negotiation import Representation, ResultKind, choose
-from graph.querytext import run_on_deep_stack
+from graph.querytext import StackTooSmallError, explain, run_on_deep_stack
 
+MAX_QUERY_CHARS = 1_000_000
+"""Longest query text when the server does not say (its request size limit)."""
+MIN_QUERY_CHARS = 64 * 1024
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
 """Bytes of a limited result kept in memory before it spills to a temporary file."""
 
@@ -97,19 +100,31 @@ class Worker:
         self.store = Store.read_only(config["store"])
         self.union = bool(config["union_default_graph"])
         self.limit: int | None = config.get("result_limit")
-        self.allowlist: list[str] = list(config.get("federation_allowlist", []))
         self.prefixes: dict[str, str] = dict(config.get("prefixes", {}))
-        """Prefixes of graph answers in the formats that have them (Turtle, TriG, RDF/XML)."""
+        """Pre-declared in every query, and used in graph answers (Turtle, TriG, RDF/XML)."""
+        self.guard = federation.ServiceGuard(config.get("federation_allowlist", []), self.prefixes)
+        self.max_chars: int | None = config.get("max_query_chars")
+        """Longest query text the thread's stack is sized for (`graph.querytext`)."""
 
     def evaluate(
         self, job: wire.Job, shape: QueryShape | None = None
-    ) -> QuerySolutions | QueryBoolean | QueryTriples:
+    ) -> tuple[QuerySolutions | QueryBoolean | QueryTriples, bool]:
+        """The result, and whether the query calls a SERVICE."""
         shape = scan(job.query) if shape is None else shape
+        if self.max_chars is not None and len(job.query) > self.max_chars:
+            raise QueryTooDeepError(
+                f"the query has {len(job.query)} characters, more than the "
+                f"{self.max_chars} this server can parse safely"
+            )
         if shape.too_deep is not None:
             raise QueryTooDeepError(shape.too_deep)
-        if shape.has_service:
-            federation.check(shape, self.allowlist)
-        options: dict[str, Any] = {}
+        try:
+            calls_service = self.guard.check(job.query, shape, job.base_iri)
+        except MalformedQueryError:
+            if shape.is_update:
+                raise UpdateRefusedError() from None
+            raise
+        options: dict[str, Any] = {"prefixes": self.prefixes, "base_iri": job.base_iri}
         if job.default_graphs is not None or job.named_graphs is not None:
             try:
                 options["default_graph"] = [NamedNode(g) for g in job.default_graphs or []]
@@ -119,13 +134,14 @@ class Worker:
         elif self.union and not shape.has_dataset_clause:
             options["use_default_graph_as_union"] = True
         try:
-            return self.store.query(job.query, **options)
+            return self.store.query(job.query, **options), calls_service
         except SyntaxError as exc:
             if shape.is_update:
                 raise UpdateRefusedError() from exc
-            raise MalformedQueryError(f"malformed query: {exc}") from exc
+            problem = explain(job.query, exc, self.prefixes)
+            raise MalformedQueryError(f"malformed query: {problem.located}") from exc
         except OSError as exc:
-            raise _evaluation_error(exc, shape.has_service) from exc
+            raise _evaluation_error(exc, calls_service) from exc
 
     def answer(self, job: wire.Job, out: IO[bytes]) -> None:
         writer: FrameWriter | None = None
@@ -133,7 +149,7 @@ class Worker:
         try:
             shape = scan(job.query)
             has_service = shape.has_service
-            result = self.evaluate(job, shape)
+            result, has_service = self.evaluate(job, shape)
             kind = ResultKind.GRAPH if isinstance(result, QueryTriples) else ResultKind.SOLUTIONS
             rep = choose(kind, job.accept, job.format)
             header: dict[str, object] = {"status": 200, "type": rep.content_type}
@@ -228,8 +244,18 @@ def main() -> None:
     worker = Worker(config)
     out.write(wire.frame(wire.READY, str(os.getpid()).encode()))
     out.flush()
-    # on a deep stack: a long chain of BINDs or `+` must not overflow pyoxigraph's recursion
-    run_on_deep_stack(lambda: _answer_jobs(worker, jobs, out))
+    # on a stack deep enough for the longest query text: no text can overflow pyoxigraph's
+    # recursion, however it nests or chains (graph.querytext)
+    chars = worker.max_chars or MAX_QUERY_CHARS
+    while True:
+        try:
+            worker.max_chars = chars
+            run_on_deep_stack(lambda: _answer_jobs(worker, jobs, out), chars)
+            return
+        except StackTooSmallError:
+            if chars <= MIN_QUERY_CHARS:
+                raise
+            chars //= 2  # the system refused that much address space: accept less text
 
 
 def _answer_jobs(worker: Worker, jobs: IO[bytes], out: IO[bytes]) -> None:

@@ -7,7 +7,6 @@ error is printed as one readable report on stderr, never as a traceback.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -28,14 +27,13 @@ from graph.errors import (
 )
 from graph.formats import FORMATS, get_format, prefixed, render_table, write_result
 from graph.inputs import Sources, ontology_prefixes
-from graph.querytext import run_on_deep_stack, too_deep
+from graph.querytext import StackTooSmallError, explain, run_on_deep_stack, too_deep
 from graph.quotes import locate, quote_turtle
 from graph.seeds import load_seed
 from graph.settings import Settings
-from graph.store import open_read_only
+from graph.store import open_read_only, writer_lock
 
 Handler = Callable[[argparse.Namespace, Settings], int]
-_POSITION = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.DOTALL)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -160,7 +158,8 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _build(args: argparse.Namespace, settings: Settings) -> int:
-    report = build(settings)
+    with writer_lock(settings.store, "drugkg build"):
+        report = build(settings)
     print(format_build_report(report))
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -217,7 +216,10 @@ def _query(args: argparse.Namespace, settings: Settings) -> int:
         except (OSError, RuntimeError) as exc:  # results are computed lazily, while serialising
             raise QueryError(f"evaluation failed: {exc}") from exc
 
-    output = run_on_deep_stack(answer)  # see graph.querytext: pyoxigraph recurses
+    try:  # on a stack deep enough for this text: see graph.querytext (pyoxigraph recurses)
+        output = run_on_deep_stack(answer, len(text))
+    except StackTooSmallError as exc:
+        raise QueryError(f"the query is too long to be parsed safely here: {exc}") from exc
     sys.stdout.buffer.write(output)
     sys.stdout.flush()
     return EXIT_OK
@@ -244,17 +246,14 @@ def run_query(
     `prefixes` may be used in the query without PREFIX declarations (the query's own win). A
     text nested too deeply for the parser is refused first (`graph.querytext.too_deep`).
     """
-    problem = too_deep(text)
-    if problem is not None:
-        raise QueryError(problem)
+    deep = too_deep(text)
+    if deep is not None:
+        raise QueryError(deep)
     try:
         return store.query(text, use_default_graph_as_union=union_default_graph, prefixes=prefixes)
     except SyntaxError as exc:
-        message = str(exc.msg or exc)
-        match = _POSITION.match(message)
-        if match:
-            raise QueryError(match[3], line=int(match[1]), column=int(match[2])) from exc
-        raise QueryError(message, line=exc.lineno, column=exc.offset) from exc
+        problem = explain(text, exc, prefixes or {})
+        raise QueryError(problem.message, line=problem.line, column=problem.column) from exc
     except (OSError, ValueError, RuntimeError) as exc:
         raise QueryError(f"evaluation failed: {exc}") from exc
 
@@ -262,7 +261,8 @@ def run_query(
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.store.exists():
         print(f"drugkg serve: no store at {settings.store}, building it first", file=sys.stderr)
-        print(format_build_report(build(settings)), file=sys.stderr)
+        with writer_lock(settings.store, "drugkg serve (building a missing store)"):
+            print(format_build_report(build(settings)), file=sys.stderr)
     try:
         from endpoint.server import serve
     except ImportError as exc:

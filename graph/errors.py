@@ -110,6 +110,10 @@ class StoreError(DrugkgError):
         super().__init__(f"{path}: {message}")
 
 
+class StoreBusyError(StoreError):
+    """Another process is writing the store (a build, a load): one writer at a time."""
+
+
 class QueryError(DrugkgError):
     """A SPARQL query that does not parse (or fails to evaluate)."""
 

@@ -22,7 +22,7 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, Store, parse
 
 from graph.errors import InputError
 from graph.settings import Settings
-from graph.store import open_read_only, write_dump, write_store
+from graph.store import open_read_only, write_dump, write_store, writer_lock
 
 _FORMATS = {
     ".nt": RdfFormat.N_TRIPLES,
@@ -68,26 +68,29 @@ def check_graph_name(iri: str, settings: Settings) -> NamedNode:
     parts = urlsplit(iri)
     if parts.scheme not in ("http", "https", "urn") or not (parts.netloc or parts.path):
         raise InputError(f"the graph name must be an absolute http(s) or urn IRI, not {iri!r}")
-    if is_build_graph(NamedNode(iri), settings):
-        raise InputError(f"{iri} is a graph the build writes; load external data under another IRI")
     try:
-        return NamedNode(iri)
+        graph = NamedNode(iri)
     except ValueError as exc:
-        raise InputError(f"not a valid IRI: {iri!r} ({exc})") from exc
+        raise InputError(f"the graph name {iri!r} is not a valid IRI: {exc}") from exc
+    if is_build_graph(graph, settings):
+        raise InputError(f"{iri} is a graph the build writes; load external data under another IRI")
+    return graph
 
 
 def load(settings: Settings, graph_iri: str, path: Path) -> LoadReport:
+    """Load the file's triples into the named graph; one writer at a time (`writer_lock`)."""
     graph = check_graph_name(graph_iri, settings)
     triples = read_triples(path)
-    old = open_read_only(settings.store)
-    kept = [q for q in old if q.graph_name != graph]
-    replaced = len(old) - len(kept)
-    del old
-    new = {Quad(q.subject, q.predicate, q.object, graph) for q in triples}
-    write_store(settings.store, [*kept, *new])
-    store = Store.read_only(str(settings.store))
-    write_dump(settings.dump_path, store)
-    return LoadReport(graph_iri, len(new), replaced, len(store))
+    with writer_lock(settings.store, f"drugkg load --graph {graph_iri}"):
+        old = open_read_only(settings.store)
+        kept = [q for q in old if q.graph_name != graph]
+        replaced = len(old) - len(kept)
+        del old
+        new = {Quad(q.subject, q.predicate, q.object, graph) for q in triples}
+        write_store(settings.store, [*kept, *new])
+        store = Store.read_only(str(settings.store))
+        write_dump(settings.dump_path, store)
+        return LoadReport(graph_iri, len(new), replaced, len(store))
 
 
 def is_build_graph(graph: NamedNode, settings: Settings) -> bool:

@@ -54,6 +54,20 @@ class Settings(BaseSettings):
         description="Query-evaluation processes per server process; a query over its time "
         "limit is stopped by killing its process, so the others keep answering.",
     )
+    query_workers_max: int = Field(
+        default=8,
+        ge=1,
+        description="Most query processes per server process: when every process is busy "
+        "(with costly queries, say), more are started up to this many, so a cheap query "
+        "does not wait for them.",
+    )
+    query_memory_mb: int | None = Field(
+        default=2048,
+        ge=16,
+        description="Resident memory one query process may use, in MiB; a query over it is "
+        "stopped (503) and its process replaced. Default: 8 processes of 2 GiB fit a "
+        "24 GiB machine. Empty: unlimited.",
+    )
     query_timeout: float = Field(
         default=30.0,
         gt=0,
@@ -71,6 +85,34 @@ class Settings(BaseSettings):
         default=1_000_000,
         ge=1024,
         description="Largest request (query string or body) /sparql accepts; larger gets 413.",
+    )
+    header_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds a client has to send a request's headers, from its first byte "
+        "(or from connecting); slower connections are closed.",
+    )
+    body_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds a client has to send a request body once its headers arrived.",
+    )
+    keep_alive_timeout: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds an idle kept-alive connection stays open.",
+    )
+    max_header_bytes: int = Field(
+        default=32 * 1024,
+        ge=1024,
+        description="Largest total of a request's header fields (431 beyond); the request "
+        "line, which carries GET queries, is bounded by DRUGKG_MAX_REQUEST_BYTES instead.",
+    )
+    max_connections: int = Field(
+        default=2000,
+        ge=1,
+        description="Most open connections (and requests in progress) per server process; "
+        "beyond, 503 at once.",
     )
     federation_allowlist: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

@@ -106,9 +106,12 @@ def _start(
     return server
 
 
-def start_drugkg(store: Path, log_dir: Path, *, cli: bool = False, **settings: str) -> LiveServer:
-    """drugkg serving `store` on a free port, with `settings` as DRUGKG_* variables."""
-    port = free_port()
+def start_drugkg(
+    store: Path, log_dir: Path, *, cli: bool = False, port: int | None = None, **settings: str
+) -> LiveServer:
+    """drugkg serving `store` on `port` (a free one by default), with `settings` as DRUGKG_*
+    variables."""
+    port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DRUGKG_")}
     env.update({f"DRUGKG_{k.upper()}": v for k, v in settings.items()})
     env["DRUGKG_STORE"] = str(store)

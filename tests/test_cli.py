@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -254,3 +255,41 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     run = drugkg(data_env(tmp_path), "frobnicate")
     assert run.code == 2
     assert "usage: drugkg" in run.err
+
+
+def test_a_load_during_a_build_is_refused_naming_the_build(tmp_path: Path) -> None:
+    env = data_env(tmp_path)
+    assert drugkg(env, "build").code == 0
+    data = tmp_path / "extra.nt"
+    data.write_text('<http://example.org/x> <http://example.org/p> "kept" .\n')
+    build = subprocess.Popen(
+        [str(DRUGKG), "build"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    lock = Path(env["DRUGKG_STORE"]).with_name(".store.writer.lock")
+    try:
+        deadline = time.monotonic() + 120
+        while b"drugkg build" not in (lock.read_bytes() if lock.exists() else b""):
+            assert time.monotonic() < deadline, "the build never took the writer lock"
+            assert build.poll() is None, build.communicate()
+            time.sleep(0.05)
+        refused = drugkg(env, "load", "--graph", "http://example.org/extra", str(data))
+    finally:
+        _, err = build.communicate(timeout=300)
+    assert build.returncode == 0, err
+    assert refused.code == 2, refused.err
+    assert "is writing this store: `drugkg build` (pid" in refused.err
+    assert len(refused.err.strip().splitlines()) == 1
+    # once the build is done, the load goes through, and a later build keeps it
+    assert drugkg(env, "load", "--graph", "http://example.org/extra", str(data)).code == 0
+    assert drugkg(env, "build").code == 0
+    kept = drugkg(env, "query", "--format", "csv", "SELECT ?o { ?s <http://example.org/p> ?o }")
+    assert kept.out.split() == ["o", "kept"]
+
+
+def test_load_into_a_graph_name_that_is_no_iri_is_an_input_error(built: dict[str, str]) -> None:
+    data = Path(built["DRUGKG_STORE"]).parent / "extra.nt"
+    data.write_text('<http://example.org/x> <http://example.org/p> "x" .\n')
+    run = drugkg(built, "load", "--graph", "http://ex.org/a b", str(data))
+    assert run.code == 2
+    assert len(run.err.strip().splitlines()) == 1, run.err
+    assert "is not a valid IRI" in run.err

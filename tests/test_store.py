@@ -11,10 +11,16 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse
 
 from graph.build import build
-from graph.errors import ChecksFailedError, QuoteError, StoreError, StoreMissingError
+from graph.errors import (
+    ChecksFailedError,
+    QuoteError,
+    StoreBusyError,
+    StoreError,
+    StoreMissingError,
+)
 from graph.inputs import Sources
 from graph.settings import Settings
-from graph.store import open_read_only, write_dump, write_store
+from graph.store import hold_version, open_read_only, write_dump, write_store, writer_lock
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 G = NamedNode("http://example.org/graph")
@@ -166,3 +172,44 @@ def test_a_build_failing_shacl_leaves_the_old_store_unchanged(
     assert caught.value.result.shacl is not None
     assert not caught.value.result.shacl.conforms
     assert _snapshot(fixture_settings) == before
+
+
+def test_a_held_version_is_kept_until_it_is_released(tmp_path: Path) -> None:
+    target = tmp_path / "store"
+    first = write_store(target, quads("one"))
+    hold = hold_version(target)  # a server answering from the first version
+    second = write_store(target, quads("two"))
+    assert first.exists(), "a version a reader holds is not deleted"
+    assert read_values(first) == {"one"}
+    hold.release()  # the server moved on: the version goes
+    assert not first.exists()
+    assert versions(target) == [second.name]
+
+
+def test_what_a_dead_writer_left_is_removed_by_the_next(tmp_path: Path) -> None:
+    target = tmp_path / "store"
+    write_store(target, quads("one"))
+    orphan = target.with_name("store.build-20260101T000000000000Z-99999")
+    orphan.mkdir()  # a build killed while it wrote its new version
+    (orphan / "000001.sst").write_bytes(b"half a store")
+    link = target.with_name(".store.link-20260101T000000000000Z-99999")
+    os.symlink(orphan.name, link)
+    dump = tmp_path / "drugkg.nq"
+    leftover = tmp_path / ".drugkg.nq.20260101T000000000000Z-99999.tmp"
+    leftover.write_text("half a dump")
+    with writer_lock(target, "test"):
+        assert not orphan.exists()
+        assert not link.is_symlink()
+        write_dump(dump, Store.read_only(str(target)))
+    assert not leftover.exists()
+    assert read_values(target) == {"one"}
+
+
+def test_one_writer_at_a_time_the_second_names_the_first(tmp_path: Path) -> None:
+    target = tmp_path / "store"
+    with writer_lock(target, "drugkg build"), pytest.raises(StoreBusyError) as refused:  # noqa: SIM117
+        with writer_lock(target, "drugkg load --graph http://ex.org/g"):
+            pytest.fail("a second writer got the lock")
+    assert "`drugkg build` (pid" in str(refused.value)
+    with writer_lock(target, "drugkg load"):  # free again once the first is done
+        pass

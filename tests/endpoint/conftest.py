@@ -76,6 +76,8 @@ def big_server(workdir: Path) -> Iterator[LiveServer]:
     """A synthetic store of SYNTHETIC_ROWS labelled resources, to stream."""
     store = workdir / "big" / "store"
     write_synthetic_store(store, SYNTHETIC_ROWS)
-    live = start_server(workdir, store, query_timeout="120", query_workers="1")
+    live = start_server(
+        workdir, store, query_timeout="120", query_workers="1", query_workers_max="1"
+    )
     yield live
     live.stop()

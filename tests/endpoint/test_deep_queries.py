@@ -26,7 +26,7 @@ def test_deeply_nested_query_is_400_naming_the_place(limited_server: LiveServer)
     assert response.status_code == 400, response.text
     assert "nested too deeply" in response.text
     assert "line 1, column 1016" in response.text
-    assert children(limited_server.pid) == before
+    assert before <= children(limited_server.pid)  # the query process was not killed
 
 
 def test_long_run_of_unary_operators_is_400(limited_server: LiveServer) -> None:
@@ -45,4 +45,4 @@ def test_long_sum_is_answered_and_the_query_process_lives(limited_server: LiveSe
     response = httpx.post(limited_server.sparql, data={"query": query}, headers=JSON, timeout=60)
     assert response.status_code == 200, response.text
     assert response.json()["results"]["bindings"][0]["n"]["value"] == "8000"
-    assert children(limited_server.pid) == before
+    assert before <= children(limited_server.pid)  # the query process was not killed

@@ -7,31 +7,69 @@ import pytest
 from endpoint_processes import Remote
 from liveservers import LiveServer
 
-from endpoint.errors import FederationRefusedError
-from endpoint.federation import check, refusal
-from endpoint.lexer import ServiceTarget, scan
+from endpoint.errors import FederationRefusedError, MalformedQueryError
+from endpoint.federation import ServiceCall, ServiceGuard, refusal
+from endpoint.lexer import scan
 
 LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
 
 
-def call(endpoint: str) -> ServiceTarget:
-    return ServiceTarget(endpoint, f"<{endpoint}>", False)
+def call(endpoint: str) -> ServiceCall:
+    return ServiceCall(f"<{endpoint}>", endpoint)
 
 
-def test_service_targets_resolve_prefixes_and_base() -> None:
+def calls(query: str, base: str | None = None, **prefixes: str) -> list[ServiceCall]:
+    return ServiceGuard([], prefixes).calls(query, scan(query), base)
+
+
+def test_service_endpoints_are_resolved_by_the_engine() -> None:
     query = (
         "BASE <http://base.example/x/> PREFIX ex: <http://ex.example/> SELECT * { "
         "?s <http://www.w3.org/2000/01/rdf-schema#label> ?o . "
         "SERVICE ex:sparql{ ?s ?p ?o } OPTIONAL { SERVICE SILENT <rel> { ?a ?b ?c } } "
-        "{ SELECT * { service ?where { ?x ?y ?z } } } SERVICE nope:x {} SERVICE ex:a\\.b {} }"
+        "{ SELECT * { service pre:x { ?x ?y ?z } } } SERVICE ex:a\\.b {} "
+        "SERVICE <http://h.example/\\u0078> {} }"
     )
-    assert scan(query).services == (
-        ServiceTarget("http://ex.example/sparql", "ex:sparql", False),
-        ServiceTarget("http://base.example/x/rel", "<rel>", False),
-        ServiceTarget(None, "?where", True),
-        ServiceTarget(None, "nope:x", False),
-        ServiceTarget("http://ex.example/a.b", "ex:a\\.b", False),
+    assert calls(query, pre="http://pre.example/") == [
+        ServiceCall("ex:sparql", "http://ex.example/sparql"),
+        ServiceCall("<rel>", "http://base.example/x/rel"),
+        ServiceCall("pre:x", "http://pre.example/x"),
+        ServiceCall("ex:a\\.b", "http://ex.example/a.b"),
+        ServiceCall("<http://h.example/\\u0078>", "http://h.example/x"),
+    ]
+
+
+def test_relative_endpoints_resolve_against_the_endpoint_url() -> None:
+    query = "SELECT * { SERVICE <other> {} }"
+    assert calls(query, "http://127.0.0.1:8000/sparql") == [
+        ServiceCall("<other>", "http://127.0.0.1:8000/other")
+    ]
+
+
+def test_the_word_elsewhere_is_no_service_call() -> None:
+    query = (
+        "PREFIX sd: <http://www.w3.org/ns/sparql-service-description#> "
+        'SELECT * { ?service sd:endpoint ?e . ?e ?p "service" } # SERVICE <http://x/>'
     )
+    assert calls(query) == []
+
+
+def test_the_escaped_hash_does_not_hide_a_service_call() -> None:
+    query = (
+        "PREFIX ex: <http://example.org/> SELECT * WHERE { BIND(ex:a\\#b AS ?q) "
+        "SERVICE <http://127.0.0.1:9/x> { ?x ?y ?z } }"
+    )
+    assert calls(query) == [ServiceCall("<http://127.0.0.1:9/x>", "http://127.0.0.1:9/x")]
+
+
+def test_a_variable_endpoint_is_refused() -> None:
+    with pytest.raises(FederationRefusedError, match="variable endpoint"):
+        calls("SELECT * { SERVICE ?where { ?x ?y ?z } }")
+
+
+def test_an_undeclared_prefix_is_the_parser_error() -> None:
+    with pytest.raises(MalformedQueryError, match="nope"):
+        calls("SELECT * { SERVICE nope:x {} }")
 
 
 @pytest.mark.parametrize(
@@ -57,7 +95,7 @@ def test_refusals(endpoint: str, needle: str) -> None:
 
 
 def test_variable_endpoint_is_refused() -> None:
-    reason = refusal(ServiceTarget(None, "?x", True), ["http://127.0.0.1/sparql"])
+    reason = refusal(ServiceCall("?x", None), ["http://127.0.0.1/sparql"])
     assert reason is not None
     assert "variable endpoint" in reason
 
@@ -67,18 +105,13 @@ def test_allow_listed_endpoint_is_allowed_even_on_loopback() -> None:
     assert refusal(call("http://127.0.0.1:8890/sparql"), listed) is None
     # exact IRIs only: another path on the same host is not allowed
     assert refusal(call("http://127.0.0.1:8890/other"), listed)
-
-
-def test_unresolvable_endpoint_is_refused() -> None:
-    reason = refusal(ServiceTarget(None, "nope:x", False), [])
-    assert reason is not None
-    assert "cannot be resolved" in reason
+    assert refusal(call("http://127.0.0.1:8890/sparql#x"), listed)
 
 
 def test_check_names_every_refused_endpoint() -> None:
     query = "SELECT * { SERVICE <ftp://a/> {} SERVICE <http://127.0.0.1/x> {} }"
     with pytest.raises(FederationRefusedError) as caught:
-        check(query, [])
+        ServiceGuard([], {}).check(query, scan(query), None)
     assert "ftp://a/" in caught.value.message
     assert "http://127.0.0.1/x" in caught.value.message
 
@@ -92,7 +125,7 @@ def test_check_names_every_refused_endpoint() -> None:
         ("<gopher://example.org/>", "only http and https"),
         ("<https://dbpedia.org/sparql>", "not on the allow-list"),
         ("SILENT <http://10.0.0.1/sparql>", "private"),
-        ("undeclared:endpoint", "cannot be resolved"),
+        ("<relative>", "loopback"),
     ],
 )
 def test_server_refuses_before_sending(server: LiveServer, service: str, needle: str) -> None:
@@ -101,6 +134,15 @@ def test_server_refuses_before_sending(server: LiveServer, service: str, needle:
     assert response.status_code == 400
     assert "federated query refused" in response.text
     assert needle in response.text
+
+
+@pytest.mark.slow
+def test_an_undeclared_prefix_gets_the_parser_message(server: LiveServer) -> None:
+    query = "SELECT * WHERE { SERVICE undeclared:endpoint { ?s ?p ?o } }"
+    response = httpx.post(server.sparql, data={"query": query})
+    assert response.status_code == 400
+    assert "malformed query" in response.text
+    assert "undeclared" in response.text
 
 
 @pytest.mark.slow
