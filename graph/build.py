@@ -1,6 +1,6 @@
 """The build: read every input, check it, materialise entailments, write the store.
 
-    read ─ quotes ─ reasoning ─ HermiT ─ SHACL ─ (rewrite IRIs) ─ store + dump
+    read ─ quotes ─ statements ─ reasoning ─ HermiT ─ SHACL ─ (rewrite IRIs) ─ store + dump
 
 `build` writes the store and its N-Quads dump only when every check passed; `validate` runs the
 same checks and writes nothing; `load_dataset` gives the dataset in memory, `inferred` included
@@ -21,9 +21,9 @@ from types import TracebackType
 
 from pyoxigraph import NamedNode, Quad, Store
 
-from graph import hermit, reasoning, shacl
-from graph.errors import ChecksFailedError, QuoteError
-from graph.inputs import INFERRED, ONTOLOGY_GRAPH, Sources, read_inputs
+from graph import hermit, reasoning, shacl, statements
+from graph.errors import ChecksFailedError, QuoteError, StatementError
+from graph.inputs import INFERRED, Sources, read_inputs
 from graph.loading import loaded_quads
 from graph.namespace import BASE
 from graph.quotes import check_quotes, count_quotes
@@ -99,6 +99,7 @@ class ValidationResult:
 
     quotes_checked: int = 0
     quote_problems: list[str] = field(default_factory=list)
+    statements: statements.StatementReport | None = None
     reasoning: reasoning.ReasoningReport | None = None
     hermit: hermit.HermitReport | None = None
     shacl: shacl.ShaclReport | None = None
@@ -110,6 +111,7 @@ class ValidationResult:
     def ok(self) -> bool:
         return (
             not self.quote_problems
+            and (self.statements is None or not self.statements.problems)
             and (self.hermit is None or self.hermit.ok)
             and (self.shacl is None or self.shacl.conforms)
         )
@@ -119,6 +121,14 @@ class ValidationResult:
             lines = [str(QuoteError(self.quote_problems))]
         else:
             lines = [f"quotes: {self.quotes_checked} checked, all verbatim at their offsets"]
+        if self.statements is not None:
+            if self.statements.problems:
+                lines.append(str(StatementError(self.statements.problems)))
+            else:
+                lines.append(
+                    f"statement graphs: {self.statements.total}, each with exactly one quote; "
+                    "nothing fact-bearing outside them"
+                )
         if self.hermit is not None:
             lines.append(self.hermit.summary())
         if self.shacl is not None:
@@ -158,8 +168,9 @@ def validate(settings: Settings, sources: Sources | None = None) -> ValidationRe
 def build(settings: Settings, sources: Sources | None = None) -> BuildReport:
     """Check everything, then write the store (atomic swap) and the N-Quads dump.
 
-    A quote that is not verbatim raises QuoteError before the later steps run; any other failed
-    check raises ChecksFailedError carrying every result. Either way the old store stays as it was.
+    A quote that is not verbatim raises QuoteError, and a statement outside its quote's graph
+    raises StatementError, before the later steps run; any other failed check raises
+    ChecksFailedError carrying every result. Either way the old store stays as it was.
     """
     result, dataset = _run(settings, sources or Sources.from_settings(settings), strict=True)
     if not result.ok:
@@ -182,6 +193,7 @@ def load_dataset(settings: Settings, sources: Sources | None = None) -> Store:
     """Every named graph, `inferred` included, in an in-memory store; no checks, no writing."""
     inputs = read_inputs(sources or Sources.from_settings(settings))
     reasoning.materialise(inputs.store, INFERRED)
+    reasoning.describe(inputs.store, INFERRED)
     return _rebased(inputs.store, settings.base_iri)
 
 
@@ -201,15 +213,21 @@ def _run(settings: Settings, sources: Sources, *, strict: bool) -> tuple[Validat
         step.detail = f"{result.quotes_checked} quotes, {len(result.quote_problems)} wrong"
     if strict and result.quote_problems:
         raise QuoteError(result.quote_problems)
+    with StepTimer("statements", steps) as step:
+        result.statements = statements.check(store, inputs.seeds)
+        problems = len(result.statements.problems)
+        step.detail = f"{result.statements.total} statement graphs, {problems} problems"
+    if strict and result.statements.problems:
+        raise StatementError(result.statements.problems)
     with StepTimer("reasoning", steps) as step:
         result.reasoning = reasoning.materialise(store, INFERRED)
+        reasoning.describe(store, INFERRED)
         step.detail = f"{result.reasoning.total} triples in {result.reasoning.rounds} rounds"
     with StepTimer("hermit", steps) as step:
         result.hermit = hermit.check(store, java=settings.java, memory_mb=settings.java_memory_mb)
         step.detail = "ok" if result.hermit.ok else "FAILED"
     with StepTimer("shacl", steps) as step:
-        ontology = shacl.to_rdflib(store.quads_for_pattern(None, None, None, ONTOLOGY_GRAPH))
-        result.shacl = shacl.validate(shacl.to_rdflib(store), inputs.shapes, ontology)
+        result.shacl = shacl.validate(shacl.to_dataset(store), inputs.shapes)
         if not result.shacl.shapes_found:
             result.warnings.append(f"no shapes found in {sources.shapes}: SHACL checked nothing")
         step.detail = f"{len(result.shacl.violations)} results"

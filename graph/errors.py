@@ -8,6 +8,7 @@ line prints the message of any of them as one readable report, never a traceback
     ├── InputError(file, line, term)     an input file cannot be read or makes no sense
     │   ├── SeedError                    a seed's metadata or text is missing or invalid
     │   ├── QuoteError                   quotes do not match their source text (exit 1)
+    │   ├── StatementError               a statement lies outside its quote's graph (exit 1)
     │   └── QuoteNotFoundError           text asked for is not in the source
     ├── StoreMissingError(path)          no store yet: run `drugkg build`
     ├── StoreError(path)                 the store cannot be written or opened
@@ -85,6 +86,19 @@ class QuoteError(InputError):
         head = f"{count} quote{'s' if count != 1 else ''} do{'es' if count == 1 else ''} not match"
         body = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"{head} the source text:\n{body}", file=file)
+
+
+class StatementError(InputError):
+    """Statements that are not laid out one quote per statement graph (graph.statements)."""
+
+    exit_code = EXIT_CHECK_FAILED
+
+    def __init__(self, problems: Sequence[str], *, file: Path | str | None = None) -> None:
+        self.problems = list(problems)
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} with the statement graphs"
+        body = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{head}:\n{body}", file=file)
 
 
 class QuoteNotFoundError(InputError):

@@ -2,7 +2,8 @@
 
 `check` reads the built store: every link (owl:sameAs, skos:*Match in the `links` graph)
 must point into an allowed external dataset with a well-formed identifier, and every entity
-of a kind that should be linked (countries, substances, agencies, people) is linked or listed
+of a kind that should be linked (countries, substances and groups of them, agencies, people) is
+linked or listed
 in graph/links/unlinked.tsv with the reason. Problems are a result (`LinkReport`), not an
 exception; an unreadable unlinked list is an `InputError`.
 
@@ -92,10 +93,12 @@ LINK_PREDICATES = (
 KINDS = {
     str(DK.Country): "country",
     str(DK.Substance): "substance",
+    str(DK.SubstanceGroup): "group of substances",
     str(DK.GovernmentAgency): "agency",
     str(FOAF.Person): "person",
 }
-"""The classes whose members should be linked, and the kind each stands for."""
+"""The classes whose members should be linked, and the kind each stands for (a group of
+agents, such as "U.S. law enforcement", is no organisation and has nothing to be linked to)."""
 
 UNLINKED_FILE = Path(__file__).resolve().parent / "links" / "unlinked.tsv"
 

@@ -44,6 +44,7 @@ class DK(DefinedNamespace):
     City: URIRef
     Claim: URIRef
     Concept: URIRef
+    Contribution: URIRef
     Cooperation: URIRef
     CounterfeitPill: URIRef
     Country: URIRef
@@ -74,6 +75,7 @@ class DK(DefinedNamespace):
     Photo: URIRef
     Place: URIRef
     Policy: URIRef
+    Position: URIRef
     PotencyComparison: URIRef
     PrecursorChemical: URIRef
     PredictedEffect: URIRef
@@ -88,8 +90,11 @@ class DK(DefinedNamespace):
     Skeptical: URIRef
     SourceDocument: URIRef
     Stance: URIRef
+    StatementGraph: URIRef
     Substance: URIRef
     SubstanceForm: URIRef
+    SubstanceGroup: URIRef
+    SubstanceOrGroup: URIRef
     Supports: URIRef
     SyntheticOpioid: URIRef
     TaskForce: URIRef
@@ -100,6 +105,7 @@ class DK(DefinedNamespace):
     TraffickingRoute: URIRef
     TransportMode: URIRef
     about: URIRef
+    accordingTo: URIRef
     acting: URIRef
     addedTo: URIRef
     adulterant: URIRef
@@ -112,6 +118,7 @@ class DK(DefinedNamespace):
     announcedAt: URIRef
     announcedOn: URIRef
     antagonizes: URIRef
+    appliesTo: URIRef
     asOf: URIRef
     asserts: URIRef
     author: URIRef
@@ -129,6 +136,7 @@ class DK(DefinedNamespace):
     comparedSubstance: URIRef
     comparedWith: URIRef
     contributesTo: URIRef
+    contributor: URIRef
     cooperatesWith: URIRef
     counterpartOf: URIRef
     date: URIRef
@@ -139,23 +147,22 @@ class DK(DefinedNamespace):
     direction: URIRef
     dominatedBy: URIRef
     dominates: URIRef
-    durationYears: URIRef
     effectOf: URIRef
     evidenceFor: URIRef
     expertOn: URIRef
+    extent: URIRef
     firstOfItsKind: URIRef
     followsUp: URIRef
     formOf: URIRef
     frequency: URIRef
+    groupClass: URIRef
     hasForm: URIRef
     headOf: URIRef
-    headedBy: URIRef
     implementedIn: URIRef
     indictedBy: URIRef
     ingredientOf: URIRef
     instanceOfApproach: URIRef
     jurisdiction: URIRef
-    leads: URIRef
     leadsTo: URIRef
     lesson: URIRef
     locatedIn: URIRef
@@ -166,15 +173,16 @@ class DK(DefinedNamespace):
     morePotentThan: URIRef
     nationality: URIRef
     neighbours: URIRef
-    oppositeOf: URIRef
     organizedBy: URIRef
     origin: URIRef
     originalExpression: URIRef
     participant: URIRef
     participatedIn: URIRef
     photographer: URIRef
+    position: URIRef
     practisedBy: URIRef
     predicts: URIRef
+    presidentOf: URIRef
     pressedInto: URIRef
     producedIn: URIRef
     productionMethod: URIRef
@@ -197,10 +205,11 @@ class DK(DefinedNamespace):
     stance: URIRef
     summary: URIRef
     targets: URIRef
+    thrivesIn: URIRef
     toldTo: URIRef
+    toward: URIRef
     transit: URIRef
     transportMode: URIRef
-    usersAware: URIRef
     westOf: URIRef
     year: URIRef
 

@@ -1,8 +1,8 @@
 """Where the data the code reads lives: in the repository, or bundled inside the wheel.
 
 A non-editable install carries ontology/, shapes/, seeds/ and queries/ under graph/_data/;
-an editable install or a checkout reads them from the repository root. Facts and links are
-package data of `graph` in both cases.
+an editable install or a checkout reads them from the repository root. Facts, entities and
+links are package data of `graph` in both cases.
 """
 
 from pathlib import Path
@@ -17,4 +17,5 @@ SHAPES_DIR = DATA_ROOT / "shapes"
 SEEDS_DIR = DATA_ROOT / "seeds"
 QUERIES_DIR = DATA_ROOT / "queries"
 FACTS_DIR = PACKAGE_DIR / "facts"
+ENTITIES_DIR = PACKAGE_DIR / "entities"
 LINKS_DIR = PACKAGE_DIR / "links"

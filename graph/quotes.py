@@ -1,11 +1,14 @@
-"""Quotes: every fact is derived from a span of its source text, checked at build time.
+"""Quotes: every statement lies in the graph of a span of its source text, checked at build time.
 
 A quote is `<…/source/DOC#char=S,E> a dk:Quote` with `oa:hasSource <…/source/DOC>`, one
-`oa:TextQuoteSelector` (`oa:exact`) and one `oa:TextPositionSelector` (`oa:start`, `oa:end`).
+`oa:TextQuoteSelector` (`oa:exact`) and one `oa:TextPositionSelector` (`oa:start`, `oa:end`),
+described in the document graph `graph/facts/DOC`; the statement graph `graph/facts/DOC/q-S-E`
+derived from it (`prov:wasDerivedFrom`) holds the triples it supports (graph.statements).
 Offsets count Unicode code points of the verbatim seed text (RFC 5147 `char=` fragments), which
 is how Python indexes a `str`. `verify_quotes` checks that the IRI fragment equals the position
 selector, that the source exists and that `text[S:E] == exact`; every mismatch is reported with
-the facts derived from the quote and, where the exact text does occur, the offsets to use.
+the statement graph derived from the quote and the facts it holds and, where the exact text does
+occur, the offsets to use.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import dataclass, field
 from pyoxigraph import BlankNode, Literal, NamedNode, Store
 
 from graph.errors import QuoteError, QuoteNotFoundError
-from graph.namespace import DK, OA, PROV, RDF, SOURCE
+from graph.namespace import DK, GRAPH, OA, PROV, RDF, SOURCE
 
 _FRAGMENT = re.compile(r"^(?P<source>[^#]+)#char=(?P<start>\d+),(?P<end>\d+)$")
 _SHOWN = 60  # characters of text shown in a message before it is elided
@@ -69,18 +72,39 @@ def quote_iri(doc_id: str, start: int, end: int) -> str:
     return f"{SOURCE[doc_id]}#char={start},{end}"
 
 
-def quote_turtle(doc_id: str, text: str, start: int, end: int) -> str:
-    """The Turtle a curator pastes into `graph/facts/DOC.ttl` for the quote of `text[start:end]`.
+def quote_id(start: int, end: int) -> str:
+    """The id of the statement graph of the quote `#char=start,end`: `q-START-END`."""
+    return f"q-{start}-{end}"
 
-    It uses the prefixes `dk:`, `oa:` and `xsd:` that every facts file declares.
+
+def statement_graph_iri(doc_id: str, start: int, end: int) -> str:
+    """The statement graph of a quote: `…/graph/facts/DOC/q-START-END`."""
+    return f"{GRAPH[f'facts/{doc_id}']}/{quote_id(start, end)}"
+
+
+def quote_turtle(doc_id: str, text: str, start: int, end: int) -> str:
+    """The TriG block a curator pastes into `graph/facts/DOC.trig` for the quote of
+    `text[start:end]`: the quote and its statement graph described in the document graph, and
+    the statement graph itself, empty, for the triples the quote supports.
+
+    It uses the prefixes `dk:`, `oa:`, `prov:` and `xsd:` that every facts file declares.
     """
     exact = str(Literal(text[start:end]))
+    quote = quote_iri(doc_id, start, end)
+    statements = statement_graph_iri(doc_id, start, end)
     return (
-        f"<{quote_iri(doc_id, start, end)}> a dk:Quote ;\n"
-        f"    oa:hasSource <{SOURCE[doc_id]}> ;\n"
-        f"    oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact {exact} ] ,\n"
-        f'        [ a oa:TextPositionSelector ; oa:start "{start}"^^xsd:nonNegativeInteger ;\n'
-        f'          oa:end "{end}"^^xsd:nonNegativeInteger ] .\n'
+        f"<{GRAPH[f'facts/{doc_id}']}> {{\n"
+        f"    <{statements}> a dk:StatementGraph ;\n"
+        f"        prov:wasDerivedFrom <{quote}> .\n"
+        f"    <{quote}> a dk:Quote ;\n"
+        f"        oa:hasSource <{SOURCE[doc_id]}> ;\n"
+        f"        oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact {exact} ] ,\n"
+        f'            [ a oa:TextPositionSelector ; oa:start "{start}"^^xsd:nonNegativeInteger ;\n'
+        f'              oa:end "{end}"^^xsd:nonNegativeInteger ] .\n'
+        "}\n"
+        f"<{statements}> {{\n"
+        "    # the triples this quote supports\n"
+        "}\n"
     )
 
 
@@ -139,7 +163,8 @@ def _gather(store: Store, graph: NamedNode) -> list[_QuoteNode]:
         for q in store.quads_for_pattern(subject, _HAS_SELECTOR, None, graph):
             _gather_selector(store, q.object, graph, node)
         node.facts = sorted(
-            _label(q.subject) for q in store.quads_for_pattern(None, _DERIVED_FROM, subject, None)
+            _statement_graph(store, q.subject)
+            for q in store.quads_for_pattern(None, _DERIVED_FROM, subject, None)
         )
     return sorted(nodes, key=lambda n: n.iri)
 
@@ -159,12 +184,20 @@ def _gather_selector(store: Store, selector: object, graph: NamedNode, node: _Qu
         node.end.extend(values[_END])
 
 
+def _statement_graph(store: Store, graph: object) -> str:
+    """A statement graph and the resources its triples are about, for a message."""
+    if not isinstance(graph, NamedNode):
+        return _label(graph)
+    subjects = sorted({_label(q.subject) for q in store.quads_for_pattern(None, None, None, graph)})
+    return f"statement graph <{graph.value}>: " + (", ".join(subjects) or "no triple")
+
+
 def _judge(node: _QuoteNode, texts: Mapping[str, str]) -> list[str]:
     who = f"quote <{node.iri}>"
     if node.facts:
-        who += " (facts derived from it: " + ", ".join(node.facts) + ")"
+        who += " (" + "; ".join(node.facts) + ")"
     else:
-        who += " (no fact is derived from it)"
+        who += " (no statement graph is derived from it)"
     match = _FRAGMENT.match(node.iri)
     if match is None:
         return [f"{who}: its IRI must be <source IRI>#char=START,END (RFC 5147)"]

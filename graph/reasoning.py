@@ -10,7 +10,10 @@ The rules, each a SPARQL CONSTRUCT over the union of every graph, run to a fixpo
 - rdfs:domain and rdfs:range type the named individuals (IRIs only, never literals or blank nodes)
   at either end of a statement.
 
-Only triples asserted in no graph are added, so `inferred` holds exactly what the rules add.
+Only triples asserted in no graph are added, so `inferred` holds exactly what the rules add,
+and `describe` then says so in `inferred` itself: which graphs it was derived from (every other
+graph of the build), and, plainly, that the statement graph a single entailment came from is not
+recorded (an entailment may need the ontology's axioms and the statements of several quotes).
 Types and classes from the RDF, RDFS, OWL and XSD vocabularies are never inferred (no
 `rdfs:Resource`, no `owl:Thing`), nor anything about their terms.
 
@@ -25,9 +28,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pyoxigraph import NamedNode, Quad, QueryTriples, Store, Triple
+from pyoxigraph import Literal, NamedNode, Quad, QueryTriples, Store, Triple
 
-from graph.namespace import GRAPH, OWL, RDF, RDFS, XSD
+from graph.namespace import BASE, GRAPH, OWL, PROV, RDF, RDFS, XSD
 
 INFERRED = NamedNode(str(GRAPH["inferred"]))
 
@@ -130,6 +133,26 @@ def materialise(store: Store, graph: NamedNode = INFERRED) -> ReasoningReport:
         if new_in_round == 0:
             return ReasoningReport(added=added, rounds=rounds)
     raise RuntimeError(f"reasoning did not reach a fixpoint in {_MAX_ROUNDS} rounds")
+
+
+INFERRED_COMMENT = (
+    "Entailments the build materialised (rdfs:subClassOf, rdfs:subPropertyOf, owl:inverseOf, "
+    "symmetric and transitive properties, domains and ranges) over the union of the graphs this "
+    "graph is derived from. Which statement graph a single entailment came from is not recorded: "
+    "an entailment may need the ontology's axioms and the statements of several quotes. To see "
+    "which sentence supports a statement, look for it in the statement graphs, not here."
+)
+
+
+def describe(store: Store, graph: NamedNode = INFERRED) -> None:
+    """Say in `graph` what it is: derived from every other build graph, entailments untraced."""
+    comment = Literal(INFERRED_COMMENT, language="en")
+    quads = [Quad(graph, NamedNode(str(RDFS.comment)), comment, graph)]
+    derived = NamedNode(str(PROV.wasDerivedFrom))
+    for name in sorted(store.named_graphs(), key=str):
+        if isinstance(name, NamedNode) and name != graph and name.value.startswith(BASE + "graph/"):
+            quads.append(Quad(graph, derived, name, graph))
+    store.extend(quads)
 
 
 def _construct(store: Store, query: str) -> QueryTriples:

@@ -149,7 +149,10 @@ class Settings(BaseSettings):
         default=None, description="Folder of seed documents (DOC.txt + DOC.json); default: seeds/."
     )
     facts_dir: Path | None = Field(
-        default=None, description="Folder of curated facts (DOC.ttl); default: graph/facts/."
+        default=None, description="Folder of curated facts (DOC.trig); default: graph/facts/."
+    )
+    entities_dir: Path | None = Field(
+        default=None, description="Folder of shared entities (*.ttl); default: graph/entities/."
     )
     links_dir: Path | None = Field(
         default=None, description="Folder of link sets (*.ttl); default: graph/links/."

@@ -1,9 +1,11 @@
 """SHACL validation with pySHACL: the shapes of shapes/*.ttl against the built dataset.
 
-The data graph is the union of facts, links, inferred and ontology (the ontology also goes in
-as pySHACL's `ont_graph`). `advanced=True` runs the SHACL-SPARQL constraints; `inference` is
-off because the build has already materialised the `inferred` graph. Only sh:Violation results
-make the data non-conforming; sh:Warning and sh:Info results are reported but let it through.
+The data is the dataset itself, every named graph kept (`to_dataset`): shapes see the union of
+the graphs as their default graph (ontology, entities, facts, links, inferred), and the
+SHACL-SPARQL constraints of shapes/statements.ttl ask with GRAPH patterns which statement graph
+holds what. `advanced=True` runs the SHACL-SPARQL constraints; `inference` is off because the
+build has already materialised the `inferred` graph. Only sh:Violation results make the data
+non-conforming; sh:Warning and sh:Info results are reported but let it through.
 
 pySHACL hands each SHACL-SPARQL query to rdflib as text once per focus node, and rdflib parses
 the text every time: parsing was nine tenths of the step. While validating, each distinct query
@@ -13,13 +15,14 @@ query with new bindings as it does for its own `prepareQuery`.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import rdflib
-from pyoxigraph import Quad, RdfFormat, Triple, serialize
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 from rdflib.namespace import SH
 from rdflib.plugins.sparql import processor
 from rdflib.plugins.sparql.algebra import translateQuery
@@ -77,25 +80,66 @@ def to_rdflib(quads: Iterable[Quad]) -> rdflib.Graph:
     return rdflib.Graph().parse(data=data, format="nt")
 
 
-def validate(data: rdflib.Graph, shapes: rdflib.Graph, ontology: rdflib.Graph) -> ShaclReport:
-    """Validate `data` (which should already include the ontology) against `shapes`."""
+def to_dataset(quads: Iterable[Quad]) -> rdflib.Dataset:
+    """`quads` as an rdflib Dataset: every named graph kept, the default graph their union.
+
+    The quads are added term by term: rdflib's own parsers warn, on a Dataset, that they use a
+    deprecated default context.
+    """
+    dataset = rdflib.Dataset(default_union=True)
+    graphs: dict[str, rdflib.Graph] = {}
+    for q in quads:
+        name = q.graph_name
+        key = name.value if isinstance(name, NamedNode) else ""
+        if key not in graphs:
+            graphs[key] = dataset.graph(rdflib.URIRef(key)) if key else dataset.default_graph
+        graphs[key].add((_term(q.subject), _term(q.predicate), _term(q.object)))
+    return dataset
+
+
+def _term(term: object) -> Node:
+    if isinstance(term, NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, BlankNode):
+        return rdflib.BNode(term.value)
+    if isinstance(term, Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language)
+        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+    raise TypeError(f"no RDF 1.1 term: {term!r}")
+
+
+def validate(data: rdflib.Dataset, shapes: rdflib.Graph) -> ShaclReport:
+    """Validate the dataset `data` (its ontology in its `ontology` graph) against `shapes`."""
     if len(shapes) == 0:
         return ShaclReport(conforms=True, shapes_found=False)
     from pyshacl import validate as pyshacl_validate  # slow to import; only builds need it
 
-    with queries_prepared_once():
+    with queries_prepared_once(), dataset_warnings_silenced():
         conforms, report, _text = pyshacl_validate(
             data,
             shacl_graph=shapes,
-            ont_graph=ontology,
             advanced=True,
             inference="none",
             allow_warnings=True,
             allow_infos=True,
+            inplace=True,  # the Dataset is made for this validation: no copy
         )
     assert isinstance(report, rdflib.Graph)
     violations = sorted(_results(report), key=lambda v: (v.severity, v.focus_node, v.message))
     return ShaclReport(conforms=bool(conforms), violations=violations, graph=report)
+
+
+@contextmanager
+def dataset_warnings_silenced() -> Iterator[None]:
+    """Within the block, rdflib's warnings that its Dataset uses its own deprecated API are off.
+
+    rdflib 7's `Dataset.triples` (and so every lookup pySHACL makes on a dataset) calls the
+    deprecated `default_context` and `contexts` itself; nothing the caller does avoids it.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"rdflib(\.|$)")
+        yield
 
 
 @contextmanager

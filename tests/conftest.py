@@ -8,9 +8,9 @@ any test that needs the real graph queries `Store.read_only(str(settings.store))
 `shared_dir` is the shared folder beside the checkout (DRUGKG_SHARED_DIR): tests that need it
 are skipped with the reason when it is absent, and fail when it is absent in CI (CI=true).
 
-`fixture_sources` is a fresh copy of tests/fixtures/build (a tiny seed with facts, a link set
-and shapes) that a test may break on purpose; `fixture_settings` points a store and the data
-settings at that copy.
+`fixture_sources` is a fresh copy of tests/fixtures/build (a tiny seed with its facts, entities,
+a link set and shapes) that a test may break on purpose; `fixture_settings` points a store and
+the data settings at that copy.
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ def copy_fixture_data(target: Path) -> Sources:
         facts=target / "facts",
         links=target / "links",
         shapes=target / "shapes",
+        entities=target / "entities",
     )
 
 
@@ -76,6 +77,7 @@ def settings_for(sources: Sources, store: Path) -> Settings:
         facts_dir=sources.facts,
         links_dir=sources.links,
         shapes_dir=sources.shapes,
+        entities_dir=sources.entities,
     )
 
 

@@ -9,7 +9,7 @@ import pytest
 from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, parse
 
 from graph.build import build, count_graphs, load_dataset, validate
-from graph.errors import ChecksFailedError, InputError
+from graph.errors import ChecksFailedError, InputError, StatementError
 from graph.inputs import Sources
 from graph.namespace import BASE, GRAPH, SOURCE
 from graph.seeds import load_seeds
@@ -18,7 +18,17 @@ from graph.store import open_read_only
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 DOC = "fixture-doc"
-STEPS = ["read", "quotes", "reasoning", "hermit", "shacl", "write store", "write dump"]
+STEPS = [
+    "read",
+    "quotes",
+    "statements",
+    "reasoning",
+    "hermit",
+    "shacl",
+    "write store",
+    "write dump",
+]
+STATEMENT_GRAPHS = {f"facts/{DOC}/q-0-71", f"facts/{DOC}/q-73-108", f"facts/{DOC}/q-115-123"}
 
 
 def graph_names(settings: Settings) -> set[str]:
@@ -33,15 +43,17 @@ def graph_names(settings: Settings) -> set[str]:
 def test_the_real_data_builds_into_every_named_graph(built_store: Settings) -> None:
     names = graph_names(built_store)
     seeds = load_seeds(Settings().seeds_dir or Sources().seeds)
-    expected = {str(GRAPH["ontology"]), str(GRAPH["links"]), str(GRAPH["inferred"])}
+    expected = {str(GRAPH[n]) for n in ("ontology", "entities", "links", "inferred")}
     expected |= {str(GRAPH[f"facts/{s.doc_id}"]) for s in seeds}
-    assert names == expected
+    statement_graphs = {n for n in names if n.startswith(tuple(f"{g}/" for g in expected))}
+    assert len(statement_graphs) > 40
+    assert names == expected | statement_graphs
     store = open_read_only(built_store.store)
     for seed in seeds:
         assert next(store.quads_for_pattern(NamedNode(str(SOURCE[seed.doc_id])), None, None))
     del store
     dumped = {q.graph_name for q in parse(path=built_store.dump_path, format=RdfFormat.N_QUADS)}
-    assert {g.value for g in dumped if isinstance(g, NamedNode)} == expected
+    assert {g.value for g in dumped if isinstance(g, NamedNode)} == expected | statement_graphs
 
 
 @pytest.mark.slow
@@ -51,11 +63,14 @@ def test_fixture_build_reports_steps_counts_and_checks(fixture_settings: Setting
     assert all(s.seconds >= 0 and s.peak_rss_mb > 0 for s in report.steps)
     assert report.validation.ok
     assert report.validation.quotes_checked == 3
+    assert report.validation.statements is not None
+    assert report.validation.statements.total == 3
     store = open_read_only(fixture_settings.store)
     assert report.counts == count_graphs(store)
     del store
     assert set(report.counts) == {
-        str(GRAPH[name]) for name in ("ontology", f"facts/{DOC}", "links", "inferred")
+        str(GRAPH[name])
+        for name in ("ontology", "entities", f"facts/{DOC}", "links", "inferred", *STATEMENT_GRAPHS)
     }
     assert report.counts[str(GRAPH["inferred"])] > 0
     assert report.dump.is_file()
@@ -65,7 +80,7 @@ def test_fixture_build_reports_steps_counts_and_checks(fixture_settings: Setting
 def test_validate_runs_every_check_and_writes_nothing(fixture_settings: Settings) -> None:
     result = validate(fixture_settings)
     assert result.ok, result.summary()
-    assert [s.name for s in result.steps] == STEPS[:5]
+    assert [s.name for s in result.steps] == STEPS[:6]
     assert result.hermit is not None
     assert result.hermit.ok
     assert result.shacl is not None
@@ -78,7 +93,7 @@ def test_validate_runs_every_check_and_writes_nothing(fixture_settings: Settings
 def test_validate_reports_a_broken_quote_instead_of_raising(
     fixture_sources: Sources, fixture_settings: Settings
 ) -> None:
-    shutil.copy(FIXTURES / "quotes" / "non-verbatim.ttl", fixture_sources.facts / f"{DOC}.ttl")
+    shutil.copy(FIXTURES / "quotes" / "non-verbatim.trig", fixture_sources.facts / f"{DOC}.trig")
     result = validate(fixture_settings)
     assert not result.ok
     assert len(result.quote_problems) == 1
@@ -136,21 +151,88 @@ def test_a_turtle_syntax_error_names_file_and_line(
 def test_a_facts_file_without_its_seed_is_refused(
     fixture_sources: Sources, fixture_settings: Settings
 ) -> None:
-    (fixture_sources.facts / "orphan.ttl").write_text("")
-    with pytest.raises(InputError, match=r"orphan\.ttl: facts file has no seed"):
+    (fixture_sources.facts / "orphan.trig").write_text("")
+    with pytest.raises(InputError, match=r"orphan\.trig: facts file has no seed"):
         validate(fixture_settings)
 
 
 def test_an_undeclared_ontology_term_is_named_with_its_line(
     fixture_sources: Sources, fixture_settings: Settings
 ) -> None:
-    facts = fixture_sources.facts / f"{DOC}.ttl"
+    facts = fixture_sources.facts / f"{DOC}.trig"
     text = facts.read_text(encoding="utf-8")
-    facts.write_text(text + "\ndkid:fentanyl dk:morePotentThann dkid:heroin .\n", encoding="utf-8")
+    typo = "stmt:q-0-71 {\n    dkid:fentanyl dk:morePotentThann dkid:heroin .\n}\n"
+    facts.write_text(text + "\n" + typo, encoding="utf-8")
     with pytest.raises(InputError) as caught:
         validate(fixture_settings)
     assert caught.value.term == "dk:morePotentThann"
+    assert caught.value.line == text.count("\n") + 3
+
+
+def test_an_entity_file_with_an_undeclared_term_is_named_too(
+    fixture_sources: Sources, fixture_settings: Settings
+) -> None:
+    entities = fixture_sources.entities / "fixture.ttl"
+    entities.write_text(entities.read_text(encoding="utf-8") + "dkid:x a dk:Substanse .\n")
+    with pytest.raises(InputError) as caught:
+        validate(fixture_settings)
+    assert caught.value.file == entities
+    assert caught.value.term == "dk:Substanse"
+
+
+def test_a_triple_outside_any_graph_block_is_named_with_its_line(
+    fixture_sources: Sources, fixture_settings: Settings
+) -> None:
+    facts = fixture_sources.facts / f"{DOC}.trig"
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(text + "\ndkid:cocaine a dk:Substance .\n", encoding="utf-8")
+    with pytest.raises(InputError, match="a triple outside any graph block") as caught:
+        validate(fixture_settings)
+    assert caught.value.file == facts
     assert caught.value.line == text.count("\n") + 2
+
+
+def test_a_graph_of_another_name_is_refused(
+    fixture_sources: Sources, fixture_settings: Settings
+) -> None:
+    facts = fixture_sources.facts / f"{DOC}.trig"
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(text + "\nfacts:other-doc { dkid:cocaine a dk:Substance . }\n")
+    with pytest.raises(InputError, match="neither the document graph") as caught:
+        validate(fixture_settings)
+    assert caught.value.term == str(GRAPH["facts/other-doc"])
+    assert caught.value.line == text.count("\n") + 2
+    facts.write_text(text + "\nstmt:sentence-one { dkid:cocaine a dk:Substance . }\n")
+    with pytest.raises(InputError, match="q-START-END"):
+        validate(fixture_settings)
+
+
+def test_a_turtle_facts_file_is_refused_with_the_new_layout(
+    fixture_sources: Sources, fixture_settings: Settings
+) -> None:
+    (fixture_sources.facts / f"{DOC}.ttl").write_text("")
+    with pytest.raises(InputError, match=r"facts files are TriG \(DOC\.trig\)"):
+        validate(fixture_settings)
+
+
+@pytest.mark.slow
+def test_a_statement_outside_its_quotes_graph_stops_the_build(
+    fixture_sources: Sources, fixture_settings: Settings
+) -> None:
+    facts = fixture_sources.facts / f"{DOC}.trig"
+    text = facts.read_text(encoding="utf-8")
+    fact = "facts:fixture-doc {\n    dkid:heroin dk:sourcedFrom dkid:mexico .\n}\n"
+    facts.write_text(text + fact, encoding="utf-8")
+    with pytest.raises(StatementError) as caught:
+        build(fixture_settings)
+    assert "states a fact about <https://w3id.org/drugkg/id/heroin>" in str(caught.value)
+    assert caught.value.exit_code == 1
+    assert not fixture_settings.store.exists()
+    result = validate(fixture_settings)
+    assert not result.ok
+    assert result.statements is not None
+    assert len(result.statements.problems) == 1
+    assert "1 problem with the statement graphs" in result.summary()
 
 
 @pytest.mark.slow

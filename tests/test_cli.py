@@ -46,6 +46,7 @@ def data_env(root: Path) -> dict[str, str]:
         DRUGKG_ONTOLOGY_FILE=str(ONTOLOGY_FILE),
         DRUGKG_SEEDS_DIR=str(data / "seeds"),
         DRUGKG_FACTS_DIR=str(data / "facts"),
+        DRUGKG_ENTITIES_DIR=str(data / "entities"),
         DRUGKG_LINKS_DIR=str(data / "links"),
         DRUGKG_SHAPES_DIR=str(data / "shapes"),
     )
@@ -72,10 +73,14 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 @pytest.mark.slow
 def test_build_prints_steps_and_counts_per_graph(built: dict[str, str]) -> None:
     out = built["BUILD_OUTPUT"]
-    for step in ("read", "quotes", "reasoning", "hermit", "shacl", "write store", "write dump"):
+    steps = ("read", "quotes", "statements", "reasoning", "hermit", "shacl", "write store")
+    for step in (*steps, "write dump"):
         assert f"\n{step} " in out
-    for graph in ("graph:ontology", "graph:facts/fixture-doc", "graph:links", "graph:inferred"):
+    for graph in ("graph:ontology", "graph:entities", "graph:facts/fixture-doc", "graph:links"):
         assert graph in out
+    assert "graph:facts/fixture-doc/q-0-71" in out  # a statement graph
+    assert "graph:inferred" in out
+    assert "statement graphs: 3, each with exactly one quote" in out
     assert "HermiT: consistent" in out
     assert "SHACL: conforms" in out
     assert Path(built["DRUGKG_STORE"]).is_symlink()
@@ -93,8 +98,8 @@ def test_validate_passes_and_writes_the_shacl_report(built: dict[str, str], tmp_
 @pytest.mark.slow
 def test_validate_exits_1_on_a_violation_with_the_report_on_stdout(tmp_path: Path) -> None:
     env = data_env(tmp_path)
-    facts = tmp_path / "data" / "facts" / "fixture-doc.ttl"
-    facts.write_text(facts.read_text(encoding="utf-8") + "\ndkid:cocaine a dk:Substance .\n")
+    entities = tmp_path / "data" / "entities" / "fixture.ttl"
+    entities.write_text(entities.read_text(encoding="utf-8") + "\ndkid:cocaine a dk:Substance .\n")
     run = drugkg(env, "validate", "--shacl-report", "-")
     assert run.code == 1
     assert "SHACL: does NOT conform" in run.err
@@ -105,7 +110,9 @@ def test_validate_exits_1_on_a_violation_with_the_report_on_stdout(tmp_path: Pat
 @pytest.mark.slow
 def test_a_broken_quote_fails_the_build_with_exit_1(tmp_path: Path) -> None:
     env = data_env(tmp_path)
-    shutil.copy(FIXTURES / "quotes" / "broken-offset.ttl", tmp_path / "data/facts/fixture-doc.ttl")
+    shutil.copy(
+        FIXTURES / "quotes" / "broken-offset.trig", tmp_path / "data/facts/fixture-doc.trig"
+    )
     run = drugkg(env, "build")
     assert run.code == 1
     assert "id/fentanyl" in run.err
@@ -235,14 +242,18 @@ def test_a_missing_store_says_how_to_build_it(tmp_path: Path) -> None:
     assert str(tmp_path / "var" / "store") in run.err
 
 
-def test_quote_prints_turtle_for_a_curator(tmp_path: Path) -> None:
+def test_quote_prints_a_trig_block_for_a_curator(tmp_path: Path) -> None:
     env = data_env(tmp_path)
     run = drugkg(env, "quote", "fixture-doc", "fentanyl")
     assert run.code == 0, run.err
-    assert run.out.startswith(
-        "<https://w3id.org/drugkg/source/fixture-doc#char=115,123> a dk:Quote ;"
-    )
+    assert run.out.startswith("<https://w3id.org/drugkg/graph/facts/fixture-doc> {\n")
+    assert (
+        "    <https://w3id.org/drugkg/graph/facts/fixture-doc/q-115-123> a dk:StatementGraph ;\n"
+        "        prov:wasDerivedFrom <https://w3id.org/drugkg/source/fixture-doc#char=115,123> .\n"
+    ) in run.out
+    assert "<https://w3id.org/drugkg/source/fixture-doc#char=115,123> a dk:Quote ;" in run.out
     assert 'oa:start "115"^^xsd:nonNegativeInteger' in run.out
+    assert "<https://w3id.org/drugkg/graph/facts/fixture-doc/q-115-123> {\n" in run.out
     missing = drugkg(env, "quote", "fixture-doc", "fentanyl", "--occurrence", "2")
     assert missing.code == 2
     assert "occurs 1 time(s)" in missing.err

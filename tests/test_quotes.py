@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from pyoxigraph import NamedNode, Quad, RdfFormat, Store, parse
+from pyoxigraph import NamedNode, RdfFormat, Store, parse
 
 from graph.build import build
 from graph.errors import QuoteError, QuoteNotFoundError
@@ -14,10 +14,12 @@ from graph.inputs import Sources
 from graph.namespace import GRAPH, SOURCE
 from graph.quotes import (
     check_quotes,
+    count_quotes,
     locate,
     occurrences,
     quote_iri,
     quote_turtle,
+    statement_graph_iri,
     verify_quotes,
 )
 from graph.seeds import load_seed
@@ -30,6 +32,7 @@ GRAPH_IRI = NamedNode(str(GRAPH[f"facts/{FIXTURE_DOC}"]))
 PREFIXES = (
     "@prefix dk: <https://w3id.org/drugkg/ontology#> .\n"
     "@prefix oa: <http://www.w3.org/ns/oa#> .\n"
+    "@prefix prov: <http://www.w3.org/ns/prov#> .\n"
     "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
 )
 
@@ -39,12 +42,10 @@ def text() -> str:
     return load_seed(FIXTURES / "build" / "seeds" / f"{FIXTURE_DOC}.json").text
 
 
-def _store(turtle_file: Path) -> Store:
+def _store(trig_file: Path) -> Store:
+    """A facts file as the build reads it: its quads, in the graphs it names."""
     store = Store()
-    store.extend(
-        Quad(q.subject, q.predicate, q.object, GRAPH_IRI)
-        for q in parse(path=turtle_file, format=RdfFormat.TURTLE)
-    )
+    store.extend(parse(path=trig_file, format=RdfFormat.TRIG))
     return store
 
 
@@ -74,31 +75,37 @@ def test_locate_explains_what_is_missing(text: str, exact: str, occurrence: int,
         locate(text, exact, occurrence)
 
 
-def test_quote_turtle_is_a_quote_that_passes_the_check(text: str, tmp_path: Path) -> None:
+def test_quote_turtle_is_a_block_whose_quote_passes_the_check(text: str, tmp_path: Path) -> None:
     start, end = locate(text, "Mexico neighbours the United States")
-    turtle = quote_turtle(FIXTURE_DOC, text, start, end)
-    assert turtle.startswith(f"<{quote_iri(FIXTURE_DOC, start, end)}> a dk:Quote ;")
-    path = tmp_path / "quote.ttl"
-    path.write_text(PREFIXES + turtle, encoding="utf-8")
-    assert check_quotes(_store(path), GRAPH_IRI, _texts(text)) == []
+    block = quote_turtle(FIXTURE_DOC, text, start, end)
+    assert block.startswith(f"<{GRAPH_IRI.value}> {{\n")
+    assert f"<{quote_iri(FIXTURE_DOC, start, end)}> a dk:Quote ;" in block
+    assert f"<{statement_graph_iri(FIXTURE_DOC, start, end)}> a dk:StatementGraph ;" in block
+    assert statement_graph_iri(FIXTURE_DOC, start, end).endswith(f"/{FIXTURE_DOC}/q-73-108")
+    path = tmp_path / "quote.trig"
+    path.write_text(PREFIXES + block, encoding="utf-8")
+    store = _store(path)
+    assert check_quotes(store, GRAPH_IRI, _texts(text)) == []
+    assert count_quotes(store, GRAPH_IRI) == 1
 
 
 def test_quote_turtle_escapes_quotation_marks_and_newlines(tmp_path: Path) -> None:
     text = 'He said "no"\nand left.'
     start, end = locate(text, 'said "no"\nand')
-    path = tmp_path / "quote.ttl"
+    path = tmp_path / "quote.trig"
     path.write_text(PREFIXES + quote_turtle(FIXTURE_DOC, text, start, end), encoding="utf-8")
     assert check_quotes(_store(path), GRAPH_IRI, _texts(text)) == []
 
 
 def test_the_fixture_facts_quotes_are_all_verbatim(text: str) -> None:
-    store = _store(FIXTURES / "build" / "facts" / f"{FIXTURE_DOC}.ttl")
+    store = _store(FIXTURES / "build" / "facts" / f"{FIXTURE_DOC}.trig")
     assert check_quotes(store, GRAPH_IRI, _texts(text)) == []
 
 
 def test_broken_offset_names_fact_quote_actual_text_and_fix(text: str) -> None:
-    [problem] = check_quotes(_store(QUOTES / "broken-offset.ttl"), GRAPH_IRI, _texts(text))
+    [problem] = check_quotes(_store(QUOTES / "broken-offset.trig"), GRAPH_IRI, _texts(text))
     assert f"<{SOURCE[FIXTURE_DOC]}#char=114,122>" in problem
+    assert f"statement graph <{GRAPH_IRI.value}/q-114-122>" in problem
     assert "https://w3id.org/drugkg/id/fentanyl" in problem
     assert 'expected "fentanyl" at 114,122' in problem
     assert f'the text there is "{text[114:122]}"' in problem
@@ -106,7 +113,7 @@ def test_broken_offset_names_fact_quote_actual_text_and_fix(text: str) -> None:
 
 
 def test_non_verbatim_quote_says_the_text_is_nowhere(text: str) -> None:
-    [problem] = check_quotes(_store(QUOTES / "non-verbatim.ttl"), GRAPH_IRI, _texts(text))
+    [problem] = check_quotes(_store(QUOTES / "non-verbatim.trig"), GRAPH_IRI, _texts(text))
     assert "https://w3id.org/drugkg/id/mexico" in problem
     assert f"<{SOURCE[FIXTURE_DOC]}#char=73,105>" in problem
     assert '"Mexico borders the United States"' in problem
@@ -114,20 +121,20 @@ def test_non_verbatim_quote_says_the_text_is_nowhere(text: str) -> None:
 
 
 def test_fragment_must_equal_position_selector(text: str) -> None:
-    [problem] = check_quotes(_store(QUOTES / "fragment-mismatch.ttl"), GRAPH_IRI, _texts(text))
+    [problem] = check_quotes(_store(QUOTES / "fragment-mismatch.trig"), GRAPH_IRI, _texts(text))
     assert "char=73,108 differs from the position selector start=73, end=109" in problem
 
 
 def test_quote_of_an_unknown_source_is_reported(text: str) -> None:
-    [problem] = check_quotes(_store(QUOTES / "unknown-source.ttl"), GRAPH_IRI, _texts(text))
+    [problem] = check_quotes(_store(QUOTES / "unknown-source.trig"), GRAPH_IRI, _texts(text))
     assert "no-such-doc> is not a known seed document" in problem
     assert "https://w3id.org/drugkg/id/heroin" in problem
 
 
 def test_verify_quotes_counts_good_quotes_and_raises_on_bad_ones(text: str) -> None:
-    good = _store(FIXTURES / "build" / "facts" / f"{FIXTURE_DOC}.ttl")
+    good = _store(FIXTURES / "build" / "facts" / f"{FIXTURE_DOC}.trig")
     assert verify_quotes(good, [GRAPH_IRI], _texts(text)) == 3
-    bad = _store(QUOTES / "broken-offset.ttl")
+    bad = _store(QUOTES / "broken-offset.trig")
     with pytest.raises(QuoteError, match="1 quote does not match the source text") as caught:
         verify_quotes(bad, [GRAPH_IRI], _texts(text))
     assert len(caught.value.problems) == 1
@@ -137,14 +144,14 @@ def test_verify_quotes_counts_good_quotes_and_raises_on_bad_ones(text: str) -> N
 @pytest.mark.parametrize(
     ("fixture", "fact", "quote"),
     [
-        ("broken-offset.ttl", "id/fentanyl", "fixture-doc#char=114,122"),
-        ("non-verbatim.ttl", "id/mexico", "fixture-doc#char=73,105"),
+        ("broken-offset.trig", "id/fentanyl", "fixture-doc#char=114,122"),
+        ("non-verbatim.trig", "id/mexico", "fixture-doc#char=73,105"),
     ],
 )
 def test_a_broken_quote_stops_the_build(
     fixture_sources: Sources, fixture_settings: Settings, fixture: str, fact: str, quote: str
 ) -> None:
-    shutil.copy(QUOTES / fixture, fixture_sources.facts / f"{FIXTURE_DOC}.ttl")
+    shutil.copy(QUOTES / fixture, fixture_sources.facts / f"{FIXTURE_DOC}.trig")
     with pytest.raises(QuoteError) as caught:
         build(fixture_settings, fixture_sources)
     message = str(caught.value)

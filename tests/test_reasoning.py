@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, Store, parse
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, parse
 
-from graph.namespace import OWL, RDF, RDFS
-from graph.reasoning import INFERRED, RULES, materialise
+from graph.inputs import ONTOLOGY_GRAPH
+from graph.namespace import GRAPH, OWL, PROV, RDF, RDFS
+from graph.reasoning import INFERRED, RULES, describe, materialise
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "reasoning"
 EX = "http://example.org/onto#"
@@ -136,3 +137,25 @@ def test_a_second_run_adds_nothing(store: Store) -> None:
 
 def test_every_rule_has_a_name_and_is_a_construct() -> None:
     assert all("CONSTRUCT" in query for query in RULES.values())
+
+
+def test_the_inferred_graph_says_what_it_comes_from_and_what_it_does_not_record() -> None:
+    """`describe` names every other build graph as a source, and says plainly that single
+    entailments are not traced to statement graphs; datasets loaded beside are not sources."""
+    store = Store()
+    statements = NamedNode(str(GRAPH["facts/doc/q-0-8"]))
+    loaded = NamedNode("http://example.org/graph/loaded")
+    for graph in (ONTOLOGY_GRAPH, statements, loaded):
+        store.add(Quad(id_("a"), TYPE, ex("Thing"), graph))
+    describe(store)
+    derived = {
+        q.object
+        for q in store.quads_for_pattern(INFERRED, NamedNode(str(PROV.wasDerivedFrom)), None)
+    }
+    assert derived == {ONTOLOGY_GRAPH, statements}
+    [comment] = store.quads_for_pattern(INFERRED, NamedNode(str(RDFS.comment)), None, INFERRED)
+    assert isinstance(comment.object, Literal)
+    assert comment.object.language == "en"
+    assert "Which statement graph a single entailment came from is not recorded" in (
+        comment.object.value
+    )

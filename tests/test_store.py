@@ -146,8 +146,8 @@ def test_a_failed_build_leaves_the_old_store_readable_and_unchanged(
     parent = fixture_settings.store.parent
     entries = sorted(p.name for p in parent.iterdir())
 
-    facts = fixture_sources.facts / "fixture-doc.ttl"
-    shutil.copy(FIXTURES / "quotes" / "broken-offset.ttl", facts)
+    facts = fixture_sources.facts / "fixture-doc.trig"
+    shutil.copy(FIXTURES / "quotes" / "broken-offset.trig", facts)
     with pytest.raises(QuoteError):
         build(fixture_settings, fixture_sources)
     assert _snapshot(fixture_settings) == before
@@ -160,10 +160,10 @@ def test_a_build_failing_shacl_leaves_the_old_store_unchanged(
 ) -> None:
     build(fixture_settings, fixture_sources)
     before = _snapshot(fixture_settings)
-    facts = fixture_sources.facts / "fixture-doc.ttl"
-    facts.write_text(
-        facts.read_text(encoding="utf-8")
-        + "\ndkid:cocaine a dk:Substance .\n",  # no label, no quote: the fixture shapes object
+    entities = fixture_sources.entities / "fixture.ttl"
+    entities.write_text(
+        entities.read_text(encoding="utf-8")
+        + "\ndkid:cocaine a dk:Substance .\n",  # no label: the fixture shapes object
         encoding="utf-8",
     )
     with pytest.raises(ChecksFailedError) as caught:

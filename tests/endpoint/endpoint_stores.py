@@ -1,6 +1,6 @@
 """Stores the endpoint tests serve, written with the build's own atomic store writer.
 
-The article store holds the repository's ontology, facts and links in their named graphs
+The article store holds the repository's ontology, entities, facts and links in their named graphs
 (the graphs a `drugkg build` writes, without the slow reasoning and validation steps, which
 the build's own tests cover), plus two small fixture graphs with known content for the
 protocol's dataset semantics. The large store is synthetic: enough rows to stream.
@@ -14,7 +14,7 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse
 
 from graph.namespace import GRAPH, RDF, RDFS
-from graph.paths import FACTS_DIR, LINKS_DIR, ONTOLOGY_FILE
+from graph.paths import ENTITIES_DIR, FACTS_DIR, LINKS_DIR, ONTOLOGY_FILE
 from graph.store import write_dump, write_store
 
 EX = "http://example.org/test/"
@@ -46,8 +46,10 @@ def fixture_quads() -> Iterator[Quad]:
 
 def article_quads() -> Iterator[Quad]:
     yield from _file_quads(ONTOLOGY_FILE, _node(GRAPH["ontology"]))
-    for facts in sorted(FACTS_DIR.glob("*.ttl")):
-        yield from _file_quads(facts, _node(GRAPH[f"facts/{facts.stem}"]))
+    for entities in sorted(ENTITIES_DIR.glob("*.ttl")):
+        yield from _file_quads(entities, _node(GRAPH["entities"]))
+    for facts in sorted(FACTS_DIR.glob("*.trig")):  # the document graph and statement graphs
+        yield from parse(path=facts, format=RdfFormat.TRIG)
     for links in sorted(LINKS_DIR.glob("*.ttl")):
         yield from _file_quads(links, _node(GRAPH["links"]))
     yield from fixture_quads()

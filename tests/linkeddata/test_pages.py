@@ -73,6 +73,16 @@ def test_unknown_iris_are_404_never_an_empty_graph(ld_server: Server, path: str)
     assert not machine.headers["content-type"].startswith("text/turtle")
 
 
+def _rows(html: str) -> dict[tuple[str, str], str]:
+    """The property table rows of a page: (property, value) as text -> the third cell's HTML."""
+    cells = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", html)
+
+    def text(cell: str) -> str:
+        return unescape(re.sub(r"<[^>]+>", "", cell))
+
+    return {(text(p), text(o)): extra for p, o, extra in cells}
+
+
 def test_resource_page_shows_label_types_properties_matches_and_quotes(ld_server: Server) -> None:
     html = _get(ld_server, "/id/fentanyl", BROWSER).text
     assert "<h1>fentanyl</h1>" in html
@@ -93,7 +103,41 @@ def test_resource_page_shows_label_types_properties_matches_and_quotes(ld_server
         ", is one of the most dangerous drugs in the United States today." in html
     )
     assert f"href='/source/{DOC}#char=1240,1317'" in html
+    assert "<h2>Provenance</h2>" not in html  # no list of quotes apart from their statements
     assert "/sparql?query=DESCRIBE%20%3Chttps%3A%2F%2Fw3id.org%2Fdrugkg%2Fid%2Ffentanyl%3E" in html
+
+
+def test_each_statement_shows_the_sentence_that_supports_it(ld_server: Server) -> None:
+    rows = _rows(_get(ld_server, "/id/fentanyl", BROWSER).text)
+    potency = rows[("more potent than", "heroin")]
+    fentanyl = "<mark>Fentanyl, a synthetic opioid up to 50 times more powerful than regular heroin"
+    assert fentanyl in potency
+    assert f"href='/graph/facts/{DOC}/q-1240-1317'" in potency
+    assert "primarily sourced" not in potency  # that sentence supports other statements
+    china = rows[("sourced from", "China")]
+    assert "<mark>primarily sourced from China and Mexico" in china
+    assert f"href='/source/{DOC}#char=1469,1595'" in china
+    assert "according to" in china
+    assert "2017 National Drug Threat Assessment" in china
+    assert (
+        "<mark>Traffickers in the United States usually mix fentanyl"
+        in (rows[("mixed into", "heroin products")])
+    )
+    assert '<span class="badge">shared entity</span>' in rows[("type", "synthetic opioid")]
+    assert '<span class="badge">link set</span>' in rows[("sameAs", "Q407541")]
+    assert "<mark>" not in rows[("type", "synthetic opioid")]
+
+
+def test_a_claims_page_shows_its_positions_and_its_sentence(ld_server: Server) -> None:
+    html = _get(ld_server, "/id/claim-jones-tree-canada-public-health-works", BROWSER).text
+    rows = _rows(html)
+    positions = {o: cell for (p, o), cell in rows.items() if p == "position"}
+    assert "toward supervised injection sites · stance supports" in positions
+    assert "toward enforcement approach to drugs · stance opposes" in positions
+    claimant = rows[("claimant", "Sanho Tree")]
+    assert "public health policies like supervised injection sites" in claimant
+    assert "according to" in claimant
+    assert 'href="/id/nathan-jones"' in claimant
 
 
 def test_country_page_links_geonames(ld_server: Server) -> None:
@@ -125,6 +169,11 @@ def test_source_page_highlights_every_quote_and_links_what_came_from_it(ld_serve
     claim = section("char=1240,1381")
     assert '<span class="badge">claim</span> <a href="/id/claim-author-fentanyl-dangerous"' in claim
     assert '<span class="badge">fact</span> <a href="/id/fentanyl"' in section("char=1240,1317")
+    routes = section("char=1469,1595")  # the quote, its statement graph and its statements
+    assert f"class=statements href='/graph/facts/{DOC}/q-1469-1595'" in routes
+    assert '<span class="badge">fact</span> <a href="/id/route-fentanyl-china-us-direct"' in routes
+    assert 'according to <a href="/id/dea-2017-national-drug-threat-assessment"' in routes
+    assert "claim-author-fentanyl-dangerous" not in routes
     body = html.split('<div class="text" id="text">', 1)[1].split("</div>", 1)[0]
     plain = re.sub(r"<[^>]+>", "", body)
     assert unescape(plain) == text  # the whole text, nothing lost or doubled
