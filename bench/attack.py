@@ -16,7 +16,7 @@ phase is bounded in count and time and stops by itself; nothing leaves 127.0.0.1
    second and 500 connections sit idle.
 5. chaos: 10,000 mixed requests (competency questions, lookups, malformed, too deep,
    refused SERVICE, a query of a second or two, pages) from 32 clients, with a query process
-   killed every 2 seconds; the statuses are counted.
+   (chosen at random) killed every 2 seconds; the statuses are counted.
 6. fuzz: schemathesis against the OpenAPI document, a bounded number of examples per
    operation, with its `not_a_server_error` check; the 5xx responses are counted.
 
@@ -182,7 +182,7 @@ def slow_and_idle(server: Server, slow: int, idle: int) -> Iterator[None]:
             sock.close()
 
 
-def chaos(server: Server, store_iris: list[str]) -> tuple[Counter[int], int, float]:
+def chaos(server: Server, store_iris: list[str]) -> tuple[Counter[int], Counter[str], int, float]:
     """10,000 mixed requests from 32 clients, a query process killed every few seconds."""
     questions = [p.read_text(encoding="utf-8") for p in sorted(QUERIES_DIR.glob("*.rq"))]
     base = server.query_url.rsplit("/", 1)[0]
@@ -202,15 +202,18 @@ def chaos(server: Server, store_iris: list[str]) -> tuple[Counter[int], int, flo
     ]
     weights = [30, 40, 5, 3, 3, 8, 5, 1]
     statuses: Counter[int] = Counter()
+    errors: Counter[str] = Counter()
     killed = 0
     stop = threading.Event()
 
     def killer() -> None:
         nonlocal killed
+        chance = random.Random(11)
         while not stop.wait(KILL_EVERY_S):
-            for pid in _children(server.pid)[:1]:
+            processes = _children(server.pid)
+            if processes:
                 with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
+                    os.kill(chance.choice(processes), signal.SIGKILL)
                     killed += 1
 
     async def client(queue: asyncio.Queue[int]) -> None:
@@ -225,8 +228,11 @@ def chaos(server: Server, store_iris: list[str]) -> tuple[Counter[int], int, flo
                 try:
                     response = await http.request(method, url, params=params)
                     statuses[response.status_code] += 1
-                except httpx.HTTPError:
+                    if response.status_code >= 500 and response.status_code != 503:
+                        errors[response.text.strip()[:160]] += 1
+                except httpx.HTTPError as exc:
                     statuses[0] += 1
+                    errors[f"no answer: {type(exc).__name__}"] += 1
 
     async def main() -> None:
         queue: asyncio.Queue[int] = asyncio.Queue()
@@ -242,7 +248,7 @@ def chaos(server: Server, store_iris: list[str]) -> tuple[Counter[int], int, flo
     finally:
         stop.set()
         thread.join()
-    return statuses, killed, time.monotonic() - start
+    return statuses, errors, killed, time.monotonic() - start
 
 
 def fuzz(server: Server) -> tuple[str, int]:
@@ -284,8 +290,8 @@ def fuzz(server: Server) -> tuple[str, int]:
     with contextlib.suppress(OSError):
         for line in report.read_text().splitlines():
             server_errors += line.count('"status_code": 5') + line.count('"status_code":5')
-    summary = [line for line in done.stdout.splitlines() if line.strip()]
-    return (summary[-1] if summary else done.stderr[-300:]).strip(), server_errors
+    cases = [line.strip() for line in done.stdout.splitlines() if " generated, " in line]
+    return (cases[-1] if cases else done.stderr[-300:].strip()), server_errors
 
 
 def run(store: Path) -> str:
@@ -315,8 +321,8 @@ def run(store: Path) -> str:
             phases.append(phase)
             print(phase.row(), flush=True)
         with PeakSampler(server.pid) as sampler:
-            statuses, killed, seconds = chaos(server, iris)
-        print("chaos", dict(statuses), killed, f"{seconds:.0f} s", flush=True)
+            statuses, errors, killed, seconds = chaos(server, iris)
+        print("chaos", dict(statuses), dict(errors), killed, f"{seconds:.0f} s", flush=True)
         fuzz_summary, fuzz_5xx = fuzz(server)
         print("fuzz", fuzz_summary, fuzz_5xx, flush=True)
     lines = [

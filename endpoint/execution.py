@@ -16,10 +16,12 @@ Bounds, each enforced by the server on the process from outside:
   to finish; processes idle past `IDLE_RETIRE` beyond the warm size are stopped.
 
 A process that dies is noticed at once (each has a task waiting on its exit) and replaced;
-one that dies under a job before any of the answer was sent has its job run again once on a
-fresh process (reads are idempotent). The time limit counts from the request's arrival to
-the last byte of the answer. A timeout before the first byte is a 503; after the first byte
-the status is gone, so the response is broken off (`StreamStoppedError`).
+one that dies under a job before any of the answer was sent has its job run again on a fresh
+process (reads are idempotent): up to KILLED_RETRIES times when it was killed from outside
+(SIGKILL), once when it crashed, since a crash may be the query's own doing. The time limit
+counts from the request's arrival to the last byte of the answer. A timeout before the first
+byte is a 503; after the first byte the status is gone, so the response is broken off
+(`StreamStoppedError`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import sys
 from collections import deque
 from collections.abc import AsyncIterator
@@ -53,6 +56,8 @@ SLOW_AFTER = 0.5
 SLOW_NICENESS = 10
 MEMORY_POLL = 0.1
 """Seconds between two readings of the busy processes' resident memory."""
+KILLED_RETRIES = 3
+"""How many times a read whose process was killed from outside is run again."""
 IDLE_RETIRE = 30.0
 """Seconds a process beyond the warm size may stay idle before it is stopped."""
 _PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -380,7 +385,8 @@ class QueryPool:
     async def run(self, job: wire.Job) -> Answer:
         """Evaluate one job; raise the endpoint error the query process reports."""
         deadline = asyncio.get_running_loop().time() + self.timeout
-        for attempt in (1, 2):
+        crashes = killed = 0
+        while True:
             process: QueryProcess | None = None
             try:
                 async with asyncio.timeout_at(deadline):
@@ -394,7 +400,8 @@ class QueryPool:
                         f"{self.timeout:g} s: the server is busy, try again later"
                     ) from None
                 self.counters.timeouts += 1
-                self._discard(process, "time")
+                process.busy_since = None
+                await process.kill("time")  # its CPU is reclaimed before the client hears
                 raise QueryTimeoutError(
                     f"query stopped: it ran longer than the time limit of {self.timeout:g} s"
                 ) from None
@@ -404,12 +411,26 @@ class QueryPool:
                 self._discard(process, why or "crashed")
                 if why == "memory":
                     raise QueryMemoryError(self._memory_message()) from None
-                if attempt == 1:
+                code = await self._exit_code(process)
+                # killed from outside (SIGKILL: an operator, the kernel's OOM killer) is no
+                # fault of the query: run it again, up to KILLED_RETRIES times; a crash may be
+                # the query's own doing: once
+                if code == -signal.SIGKILL:
+                    killed += 1
+                else:
+                    crashes += 1
+                if killed <= KILLED_RETRIES and crashes <= 1:
                     self.counters.retries += 1
-                    log.warning("query process %d died under a job; running it again", process.pid)
+                    log.warning(
+                        "query process %d died under a job (exit %s); running it again",
+                        process.pid,
+                        code,
+                    )
                     continue
                 raise WorkerCrashedError(
-                    "the query process stopped unexpectedly twice while evaluating this query"
+                    "the query processes evaluating this query stopped unexpectedly "
+                    f"{killed + crashes} times (the last with exit status {code}); "
+                    "it was not answered"
                 ) from exc
             except BaseException:  # cancelled (client gone): the process may be mid-job
                 if process is not None:
@@ -425,7 +446,12 @@ class QueryPool:
                 return _answer(json.loads(payload), chunks=self._stream(process, deadline))
             self._discard(process, "retired")
             raise WorkerCrashedError(f"the query process sent an unexpected frame {kind!r}")
-        raise AssertionError("unreachable")
+
+    async def _exit_code(self, process: QueryProcess) -> int | None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(1.0):
+                return await process.process.wait()
+        return process.process.returncode
 
     def _memory_message(self) -> str:
         limit = self.config.memory_limit or 0
