@@ -4,14 +4,15 @@
     python -m bench.build_bench --readme        also write them into bench/README.md
     python -m bench.build_bench --runs 3 --query-runs 20 --cli-runs 5
 
-Build. Each run is a fresh Python process that calls `graph.build.build` on a scratch store and
-reports the BuildReport's steps: wall time and peak resident memory of each step as the build
-measures them (the process's high-water mark, reset at the start of each step; HermiT's Java
-runs in a child process and is not in it). A second measurement runs the `drugkg build` command
-end to end: wall time, and the peak RSS of the process and its waited-for children (wait4).
-Medians over the runs. If the build refuses (a failed check), the steps up to the refusal are
-still timed and the refusal is reported; the query benchmark then uses a store written from
-`graph.build.load_dataset` by `graph.store.write_store`, the same dataset a build would write.
+Build. Each run is a fresh Python process that calls `graph.pipeline.build.build` on a scratch store
+and reports the BuildReport's steps: wall time and peak resident memory of each step as the build
+measures them (the process's high-water mark, reset at the start of each step; HermiT's Java runs in
+a child process and is not in it). A second measurement runs the `drugkg build` command end to end:
+wall time, and the peak RSS of the process and its waited-for children (wait4). Medians over the
+runs. If the build refuses (a failed check), the steps up to the refusal are still timed and the
+refusal is reported; the query benchmark then uses a store written from
+`graph.pipeline.build.load_dataset` by `graph.storage.versions.write_store`, the same dataset a
+build would write.
 
 Query. The same on-disk store and the same competency questions, three ways:
 - raw: `Store.query` on an open read-only store plus serialisation (SPARQL JSON results, or
@@ -97,8 +98,7 @@ class Results:
 
 def child_build(store: Path) -> None:
     """Run one build in this (fresh) process and print its steps as JSON on stdout."""
-    from graph.build import build
-    from graph.errors import ChecksFailedError
+    from graph.pipeline.build import ChecksFailedError, build
     from graph.settings import Settings
 
     settings = Settings(store=store, dump=store.with_name("drugkg.nq"))
@@ -150,14 +150,14 @@ def _drugkg() -> str:
 def _ensure_store(store: Path) -> str:
     if store.exists():
         return "the store the last benchmarked build wrote"
-    from graph.build import load_dataset
+    from graph.pipeline.build import load_dataset
     from graph.settings import Settings
-    from graph.store import write_store
+    from graph.storage.versions import write_store
 
     write_store(store, load_dataset(Settings()))
     return (
-        "the build refused, so the store was written by `graph.store.write_store` from "
-        "`graph.build.load_dataset` (the same dataset, unchecked)"
+        "the build refused, so the store was written by `graph.storage.versions.write_store` from "
+        "`graph.pipeline.build.load_dataset` (the same dataset, unchecked)"
     )
 
 
@@ -276,7 +276,8 @@ def markdown(results: Results) -> str:
         f"{results.cli_runs} for the subprocess). How it measures: the docstring of "
         "`bench/build_bench.py`.",
         "",
-        "### `drugkg build`, step by step (in-process `graph.build.build`, fresh process per run)",
+        "### `drugkg build`, step by step "
+        "(in-process `graph.pipeline.build.build`, fresh process per run)",
         "",
         "| step | wall s | peak RSS MB |",
         "|---|---:|---:|",

@@ -11,7 +11,7 @@ SELECT and ASK) or `queries/expected/NAME.ttl` (Turtle, for CONSTRUCT and DESCRI
 
 Answers are compared the way SPARQL defines them: solutions as a bag, or as a sequence when the
 query has ORDER BY; blank nodes up to renaming (a bijection for solutions, graph isomorphism
-for triples). `tests/test_competency.py` runs every question; `python -m bench.expected`
+for triples). `tests/graph/query/test_competency.py` runs every question; `python -m bench.expected`
 writes an expected answer, and only when asked.
 """
 
@@ -41,8 +41,8 @@ from pyoxigraph import (
     serialize,
 )
 
-from graph.namespace import BASE
-from graph.questions import read_header
+from graph.query.questions import read_header
+from graph.vocabulary.namespace import BASE
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = REPO_ROOT / "queries"
@@ -128,7 +128,7 @@ def discover(queries_dir: Path = QUERIES_DIR) -> list[Question]:
 
 def built_dataset() -> Store:
     """The dataset as the build makes it: every named graph, `inferred` included."""
-    from graph.build import load_dataset
+    from graph.pipeline.build import load_dataset
     from graph.settings import Settings
 
     return load_dataset(Settings(base_iri=BASE))
@@ -136,7 +136,7 @@ def built_dataset() -> Store:
 
 def asserted_dataset() -> Store:
     """The dataset before reasoning: ontology, facts and links, no `inferred` graph."""
-    from graph.inputs import Sources, read_inputs
+    from graph.pipeline.inputs import Sources, read_inputs
 
     return read_inputs(Sources()).store
 

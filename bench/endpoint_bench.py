@@ -35,11 +35,11 @@ import pyoxigraph as ox
 from bench.common import PeakSampler, Server, drugkg, floor, oxigraph, tree_rss_mib
 from bench.generate import build_store as build_synthetic_store
 from bench.generate import write_nquads
-from graph.build import load_dataset
-from graph.namespace import DKID, RDFS
 from graph.paths import QUERIES_DIR
+from graph.pipeline.build import load_dataset
 from graph.settings import Settings
-from graph.store import write_store
+from graph.storage.versions import write_store
+from graph.vocabulary.namespace import DKID, RDFS
 
 ACCEPT = "application/sparql-results+json, text/turtle;q=0.9"
 STREAM_QUERY = "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1000000"

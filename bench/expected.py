@@ -6,10 +6,10 @@
     python -m bench.expected --check                    compare every answer, write nothing
 
 NAME is the stem of `queries/NAME.rq`. The answer is the query's result over the built dataset
-(`graph.build.load_dataset`, the `inferred` graph included), as SPARQL JSON results (SELECT,
-ASK) or Turtle (CONSTRUCT, DESCRIBE). It is printed as a table so you can review every row
-against the source text before committing it: an expected answer is a claim that the graph
-answers the question correctly, not a snapshot. The tests never write these files.
+(`graph.pipeline.build.load_dataset`, the `inferred` graph included), as SPARQL JSON results
+(SELECT, ASK) or Turtle (CONSTRUCT, DESCRIBE). It is printed as a table so you can review every row
+against the source text before committing it: an expected answer is a claim that the graph answers
+the question correctly, not a snapshot. The tests never write these files.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from bench.competency import (
     read_question,
     run,
 )
-from graph.formats import write_result
-from graph.inputs import Sources, ontology_prefixes
+from graph.pipeline.inputs import Sources, ontology_prefixes
+from graph.query.formats import write_result
 
 
 def _question(name: str) -> Question:

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.namespace import DCTERMS, DK, DKID, GRAPH, OA, PROV, RDF, RDFS, SOURCE, XSD
 from graph.paths import ONTOLOGY_FILE
+from graph.vocabulary.namespace import DCTERMS, DK, DKID, GRAPH, OA, PROV, RDF, RDFS, SOURCE, XSD
 
 SUBSTANCES = 2000
 COUNTRIES = 200

@@ -87,7 +87,7 @@ class MalformedQueryError(BadRequestError):
 
 
 class QueryTooDeepError(BadRequestError):
-    """A query nested too deeply for the parser's stack (`graph.querytext.too_deep`)."""
+    """A query nested too deeply for the parser's stack (`graph.query.text.too_deep`)."""
 
 
 class InvalidParameterError(BadRequestError):

@@ -5,7 +5,7 @@ processes that each import `app_from_environment`, which rebuilds the same setti
 `DRUGKG_SERVE_SETTINGS` (JSON written here); each worker holds the store's current version,
 follows it to newer ones, and has its own pool of query processes.
 
-Connections are served by `endpoint.connections` (uvicorn's httptools protocol with bounds
+Connections are served by `endpoint.http.connections` (uvicorn's httptools protocol with bounds
 on slow headers, header size, slow bodies), with uvicorn's keep-alive timeout and
 concurrency limit from the settings, and as many open files as the system allows, so that
 hundreds of idle connections leave room for new clients.
@@ -21,16 +21,16 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
-from endpoint import connections
 from endpoint.app import create_app
-from endpoint.stats import load_or_compute
-from graph.settings import Settings
-from graph.store import current_version
+from endpoint.http import connections
+from endpoint.settings import ServerSettings
+from graph.storage.statistics import load_or_compute
+from graph.storage.versions import current_version
 
 SETTINGS_VARIABLE = "DRUGKG_SERVE_SETTINGS"
 
 
-def _prepare(settings: Settings) -> None:
+def _prepare(settings: ServerSettings) -> None:
     """What every server process sets before it accepts a connection."""
     connections.configure(
         connections.ConnectionLimits(
@@ -49,12 +49,12 @@ def _prepare(settings: Settings) -> None:
 
 
 def app_from_environment() -> FastAPI:
-    settings = Settings.model_validate_json(os.environ[SETTINGS_VARIABLE])
+    settings = ServerSettings.model_validate_json(os.environ[SETTINGS_VARIABLE])
     _prepare(settings)
     return create_app(settings)
 
 
-def uvicorn_options(settings: Settings, host: str, port: int) -> dict[str, Any]:
+def uvicorn_options(settings: ServerSettings, host: str, port: int) -> dict[str, Any]:
     return {
         "host": host,
         "port": port,
@@ -67,7 +67,9 @@ def uvicorn_options(settings: Settings, host: str, port: int) -> dict[str, Any]:
     }
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+def serve(
+    settings: ServerSettings, host: str = "127.0.0.1", port: int = 8000, workers: int = 1
+) -> None:
     """Serve the store at settings.store on http://host:port until interrupted."""
     options = uvicorn_options(settings, host, port)
     if workers <= 1:

@@ -7,6 +7,7 @@ error is printed as one readable report on stderr, never as a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -14,24 +15,23 @@ from pathlib import Path
 from pydantic import ValidationError
 from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples, Store
 
-from graph.build import BuildReport, StepReport, build, validate
 from graph.errors import (
     EXIT_CHECK_FAILED,
     EXIT_OK,
     EXIT_USAGE,
-    ChecksFailedError,
     DrugkgError,
     InputError,
     QueryError,
     SeedError,
 )
-from graph.formats import FORMATS, get_format, prefixed, render_table, write_result
-from graph.inputs import Sources, ontology_prefixes
-from graph.querytext import StackTooSmallError, explain, run_on_deep_stack, too_deep
-from graph.quotes import locate, quote_turtle
-from graph.seeds import load_seed
+from graph.pipeline.build import BuildReport, ChecksFailedError, StepReport, build, validate
+from graph.pipeline.inputs import Sources, ontology_prefixes
+from graph.pipeline.quotes import locate, quote_turtle
+from graph.pipeline.seeds import load_seed
+from graph.query.formats import FORMATS, get_format, prefixed, render_table, write_result
+from graph.query.text import StackTooSmallError, explain, run_on_deep_stack, too_deep
 from graph.settings import Settings
-from graph.store import open_read_only, writer_lock
+from graph.storage.versions import open_read_only, writer_lock
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -125,7 +125,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _links_check(args: argparse.Namespace, settings: Settings) -> int:
-    from graph.links import check
+    from graph.linking.linkset import check
 
     report = check(open_read_only(settings.store), settings.base_iri)
     print(f"{report.links} links checked; {len(report.unlinked)} entities unlinked with a reason")
@@ -137,7 +137,7 @@ def _links_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _links_suggest(args: argparse.Namespace, settings: Settings) -> int:
-    from graph.links import check, suggest, write_review
+    from graph.linking.linkset import check, suggest, write_review
 
     store = open_read_only(settings.store)
     candidates = suggest(store, check(store, settings.base_iri), args.against)
@@ -147,7 +147,7 @@ def _links_suggest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _load(args: argparse.Namespace, settings: Settings) -> int:
-    from graph.loading import load
+    from graph.storage.loading import load
 
     report = load(settings, args.graph, args.file)
     print(
@@ -216,7 +216,7 @@ def _query(args: argparse.Namespace, settings: Settings) -> int:
         except (OSError, RuntimeError) as exc:  # results are computed lazily, while serialising
             raise QueryError(f"evaluation failed: {exc}") from exc
 
-    try:  # on a stack deep enough for this text: see graph.querytext (pyoxigraph recurses)
+    try:  # on a stack deep enough for this text: see graph.query.text (pyoxigraph recurses)
         output = run_on_deep_stack(answer, len(text))
     except StackTooSmallError as exc:
         raise QueryError(f"the query is too long to be parsed safely here: {exc}") from exc
@@ -244,7 +244,7 @@ def run_query(
     """Evaluate a query; a syntax error becomes a QueryError with the parser's position.
 
     `prefixes` may be used in the query without PREFIX declarations (the query's own win). A
-    text nested too deeply for the parser is refused first (`graph.querytext.too_deep`).
+    text nested too deeply for the parser is refused first (`graph.query.text.too_deep`).
     """
     deep = too_deep(text)
     if deep is not None:
@@ -259,21 +259,23 @@ def run_query(
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Build a missing store, then become the endpoint (`python -m endpoint`).
+
+    The knowledge graph never imports the service; the service is started as its own
+    program, with the same settings (DRUGKG_* variables, the store path among them)."""
     if not settings.store.exists():
         print(f"drugkg serve: no store at {settings.store}, building it first", file=sys.stderr)
         with writer_lock(settings.store, "drugkg serve (building a missing store)"):
             print(format_build_report(build(settings)), file=sys.stderr)
-    try:
-        from endpoint.server import serve
-    except ImportError as exc:
-        raise DrugkgError(f"the endpoint is not installed ({exc})") from exc
-    serve(
-        settings,
-        host=args.host if args.host is not None else settings.host,
-        port=args.port if args.port is not None else settings.port,
-        workers=args.workers if args.workers is not None else settings.workers,
-    )
-    return EXIT_OK
+    command = [sys.executable, "-m", "endpoint"]
+    for option in ("host", "port", "workers"):
+        value = getattr(args, option)
+        if value is not None:
+            command += [f"--{option}", str(value)]
+    environment = {**os.environ, "DRUGKG_STORE": str(settings.store)}
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, command, environment)
 
 
 def _quote(args: argparse.Namespace, settings: Settings) -> int:

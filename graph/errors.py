@@ -1,7 +1,7 @@
 """The errors drugkg raises: each names what is wrong and where, and carries its exit code.
 
 Broken input raises one of these; non-conformance (a SHACL violation, an inconsistent
-ontology) is a result, reported by `graph.build.validate`, not an exception. The command
+ontology) is a result, reported by `graph.pipeline.build.validate`, not an exception. The command
 line prints the message of any of them as one readable report, never a traceback.
 
     DrugkgError                      exit 2 unless noted
@@ -16,17 +16,14 @@ line prints the message of any of them as one readable report, never a traceback
     ├── UnknownFormatError(name, known)  output format unknown or unfit for the query form
     ├── ReasonerError                    HermiT could not run
     │   └── JavaMissingError             no Java runtime for HermiT
-    └── ChecksFailedError(result)        build refused: a check failed (exit 1)
+    └── ChecksFailedError(result)        build refused: a check failed (exit 1); in
+                                         graph.pipeline.build, beside the result it carries
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from graph.build import ValidationResult
 
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
@@ -89,7 +86,7 @@ class QuoteError(InputError):
 
 
 class StatementError(InputError):
-    """Statements that are not laid out one quote per statement graph (graph.statements)."""
+    """Statements not laid out one quote per statement graph (`graph.pipeline.statements`)."""
 
     exit_code = EXIT_CHECK_FAILED
 
@@ -163,13 +160,3 @@ class JavaMissingError(ReasonerError):
             f"HermiT needs Java, but {tried!r} was not found: install a Java runtime "
             "(e.g. `apt-get install default-jre-headless`) or set DRUGKG_JAVA to a java executable"
         )
-
-
-class ChecksFailedError(DrugkgError):
-    """The build stopped because a check failed; nothing was written."""
-
-    exit_code = EXIT_CHECK_FAILED
-
-    def __init__(self, result: ValidationResult) -> None:
-        self.result = result
-        super().__init__("build refused, the store was not changed:\n" + result.summary())

@@ -3,7 +3,7 @@
 `built_store` runs the real build (ontology, seeds, facts, links, shapes of this checkout, with
 HermiT and pySHACL) once per test session into a temporary directory and yields its Settings;
 any test that needs the real graph queries `Store.read_only(str(settings.store))` or uses
-`graph.store.open_read_only`.
+`graph.storage.versions.open_read_only`.
 
 `shared_dir` is the shared folder beside the checkout (DRUGKG_SHARED_DIR): tests that need it
 are skipped with the reason when it is absent, and fail when it is absent in CI (CI=true).
@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.build import build
-from graph.inputs import Sources
 from graph.paths import ONTOLOGY_FILE
+from graph.pipeline.build import build
+from graph.pipeline.inputs import Sources
 from graph.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -6,6 +6,11 @@
     start_oxigraph(location, data, log_dir)   the `oxigraph` server from PyPI, read-only, on a
                                               new store at `location` holding `data`
     LiveServer                                its base URL, SPARQL URL, process and log
+    InProcessServer(app)                      an ASGI app (drugkg's) on uvicorn on a thread of
+                                              the test process: real HTTP over loopback without
+                                              an interpreter start (the W3C suite starts one
+                                              per dataset)
+    comunica()                                the Comunica engine from npm, installed on first use
 
 A server that exits before it answers fails the test with its log; one that does not answer
 within START_LIMIT seconds (a readiness bound, not a measurement) fails it too.
@@ -19,6 +24,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -124,21 +130,82 @@ def start_drugkg(
     return _start(args, url, url + "/sparql", log, env, probe=url + "/")
 
 
-def start_oxigraph(location: Path, data: Path | None, log_dir: Path) -> LiveServer:
-    """`oxigraph serve-read-only` on a new store at `location` holding `data` (or nothing)."""
+def start_oxigraph(
+    location: Path, data: Path | None, log_dir: Path, *, load: bool = True
+) -> LiveServer:
+    """`oxigraph serve-read-only` on a new store at `location` holding `data` (or nothing);
+    with `load=False`, on the store already at `location`."""
     binary = venv_binary("oxigraph")
-    location.mkdir(parents=True, exist_ok=True)
-    if data is None:  # read-only serving needs a store that exists: an empty one
-        data = location.with_suffix(".empty.nt")
-        data.write_text("")
-    subprocess.run(
-        [binary, "load", "--location", str(location), "--file", str(data)],
-        check=True,
-        capture_output=True,
-    )
+    if load:
+        location.mkdir(parents=True, exist_ok=True)
+        if data is None:  # read-only serving needs a store that exists: an empty one
+            data = location.with_suffix(".empty.nt")
+            data.write_text("")
+        subprocess.run(
+            [binary, "load", "--location", str(location), "--file", str(data)],
+            check=True,
+            capture_output=True,
+        )
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     args = [binary, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
     log = log_dir / f"oxigraph-{port}.log"
     probe = url + "/query?query=ASK%7B%7D"
     return _start(args, url, url + "/query", log, dict(os.environ), probe=probe)
+
+
+class InProcessServer:
+    """An ASGI app on uvicorn, on a thread of the test process, on a free loopback port."""
+
+    def __init__(self, app: object, path: str = "/sparql") -> None:
+        import uvicorn
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+        self.url = f"http://127.0.0.1:{port}"
+        self.sparql = self.url + path
+        config = uvicorn.Config(app, log_level="warning", lifespan="on")  # type: ignore[arg-type]
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, daemon=True
+        )
+        self._thread.start()
+
+        def up() -> bool:
+            if not self._thread.is_alive():
+                pytest.fail(f"the in-process server for {self.url} stopped before answering")
+            return httpx.get(self.sparql, timeout=2).status_code < 500
+
+        wait_until(up, f"the in-process server on {self.url}")
+
+    def close(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=30)
+        if self._thread.is_alive():
+            raise RuntimeError(f"the server at {self.url} did not stop")
+
+
+NODE_PREFIX = Path(__file__).resolve().parents[1] / "var" / "node"
+COMUNICA = "@comunica/query-sparql@4"
+
+
+def comunica() -> Path:
+    """The comunica-sparql command, installed with npm into var/node/ on first use."""
+    command = NODE_PREFIX / "node_modules" / ".bin" / "comunica-sparql"
+    if not command.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            message = "npm is not installed: Comunica cannot be installed"
+            if in_ci():
+                pytest.fail(message)
+            pytest.skip(message)
+        NODE_PREFIX.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [npm, "install", "--prefix", str(NODE_PREFIX), COMUNICA],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+    return command

@@ -161,9 +161,9 @@ class Runner:
         query = f"BASE <{case.query.iri}>\n" + case.query.path.read_text(encoding="utf-8")
         headers = {"Accept": media_type} if media_type else {}
         if method == "GET":
-            return self.client.get(self._server.url, params={"query": query}, headers=headers)
+            return self.client.get(self._server.sparql, params={"query": query}, headers=headers)
         headers["Content-Type"] = "application/sparql-query; charset=utf-8"
-        return self.client.post(self._server.url, content=query.encode(), headers=headers)
+        return self.client.post(self._server.sparql, content=query.encode(), headers=headers)
 
     def run_over_http(self, case: Case, fmt: Format) -> Verdict:
         response = self.send(case, fmt.media_type)

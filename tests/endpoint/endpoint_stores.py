@@ -13,9 +13,9 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse
 
-from graph.namespace import GRAPH, RDF, RDFS
 from graph.paths import ENTITIES_DIR, FACTS_DIR, LINKS_DIR, ONTOLOGY_FILE
-from graph.store import write_dump, write_store
+from graph.storage.versions import write_dump, write_store
+from graph.vocabulary.namespace import GRAPH, RDF, RDFS
 
 EX = "http://example.org/test/"
 GRAPH_A = NamedNode(str(GRAPH["test-a"]))

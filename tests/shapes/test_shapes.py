@@ -26,11 +26,11 @@ from rdflib import RDF, BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from graph.build import load_dataset
-from graph.namespace import BASE, GRAPH, RDFS
 from graph.paths import ONTOLOGY_FILE, SHAPES_DIR
+from graph.pipeline.build import load_dataset
+from graph.pipeline.shacl import dataset_warnings_silenced, queries_prepared_once, to_dataset
 from graph.settings import Settings
-from graph.shacl import dataset_warnings_silenced, queries_prepared_once, to_dataset
+from graph.vocabulary.namespace import BASE, GRAPH, RDFS
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 FIXTURES = Path(__file__).parent / "fixtures"

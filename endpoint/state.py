@@ -1,0 +1,136 @@
+"""What a server process holds while it runs: settings, the store version, caches.
+
+`EndpointState` is created at start-up (`endpoint.app`) and reached by every handler through
+`request.app.state.drugkg` (`state_of`). It answers from the current generation of the store
+(`endpoint.execution.versions`) and keeps what is derived from it (the service and VoID
+descriptions, the result cache) for as long as that generation answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyoxigraph import serialize
+from starlette.requests import Request
+from starlette.responses import Response
+
+from endpoint.errors import EndpointError, error_response
+from endpoint.execution.pool import PoolConfig, QueryPool
+from endpoint.execution.versions import Generation, VersionFollower
+from endpoint.http import caching
+from endpoint.settings import ServerSettings
+from endpoint.sparql.description import service_description, void_description
+from endpoint.sparql.negotiation import ResultKind, choose
+from endpoint.sparql.resultcache import ResultCache
+from graph.pipeline.inputs import Sources, ontology_prefixes
+from graph.storage.statistics import StoreStats
+
+
+@dataclass
+class EndpointState:
+    settings: ServerSettings
+    follower: VersionFollower
+    cache: ResultCache | None = None
+    _described: dict[tuple[str, str, str, str], bytes] = field(default_factory=dict)
+
+    @property
+    def generation(self) -> Generation:
+        """The store version answering now, with its counts and query processes; a request
+        takes it once and uses it throughout, so no answer mixes two versions."""
+        return self.follower.current
+
+    @property
+    def stats(self) -> StoreStats:
+        return self.follower.current.stats
+
+    @property
+    def pool(self) -> QueryPool:
+        return self.follower.current.pool
+
+    @property
+    def has_dump(self) -> bool:
+        return self.settings.dump_path.is_file()
+
+    def moved(self, _: Generation) -> None:
+        """A new store version answers: what was kept of the old one is dropped."""
+        self._described.clear()
+        if self.cache is not None:
+            self.cache.clear()
+
+    def description(self, request: Request, which: str) -> Response:
+        """The service or VoID description, negotiated like a CONSTRUCT result."""
+        accept = request.headers.get("accept")
+        fmt = request.query_params.get("format")
+        try:
+            rep = choose(ResultKind.GRAPH, accept, fmt)
+        except EndpointError as error:
+            return error_response(error, accept)
+        stats = self.stats
+        headers = {"vary": "Accept", "content-type": rep.content_type}
+        tag = caching.etag(stats.build_id, which, rep.media_type, str(request.base_url))
+        headers.update(caching.cache_headers(tag, self.settings.cache_max_age))
+        if caching.matches(request.headers.get("if-none-match"), tag):
+            return caching.not_modified(headers)
+        root = str(request.base_url)
+        key = (stats.build_id, which, rep.media_type, root)
+        body = self._described.get(key)
+        if body is None:
+            if which == "service":
+                triples = service_description(self.settings, stats, root)
+            else:
+                triples = void_description(self.settings, stats, root, has_dump=self.has_dump)
+            body = serialize(triples, format=rep.rdf_format, prefixes=_PREFIXES) or b""
+            if len(self._described) < _DESCRIBED_MAX:  # the Host header is the client's choice
+                self._described[key] = body
+        return Response(body, 200, headers)
+
+
+CACHE_ENTRY_MAX = 1024 * 1024
+"""Largest answer body the result cache keeps."""
+
+_DESCRIBED_MAX = 256
+"""Descriptions kept ready, per (which, media type, root URL)."""
+
+_PREFIXES = {
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
+    "void": "http://rdfs.org/ns/void#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "dks": "https://w3id.org/drugkg/service#",
+}
+
+
+def pool_factory(settings: ServerSettings) -> Callable[[Path], QueryPool]:
+    """How the server starts a pool of query processes on one version of the store."""
+    prefixes = ontology_prefixes(Sources.from_settings(settings), settings.base_iri)
+    memory = settings.query_memory_mb
+
+    def make(version: Path) -> QueryPool:
+        worker = {
+            "store": str(version),
+            "union_default_graph": settings.union_default_graph,
+            "result_limit": settings.result_limit,
+            "federation_allowlist": settings.federation_allowlist,
+            "prefixes": prefixes,
+            "max_query_chars": settings.max_request_bytes,
+        }
+        return QueryPool(
+            PoolConfig(
+                worker_config=worker,
+                size=settings.query_workers,
+                max_size=settings.query_workers_max,
+                timeout=settings.query_timeout,
+                memory_limit=memory * 1024 * 1024 if memory is not None else None,
+            )
+        )
+
+    return make
+
+
+def state_of(request: Request) -> EndpointState:
+    """The state of the server process that received `request`."""
+    state: EndpointState = request.app.state.drugkg
+    return state

@@ -1,0 +1,7 @@
+"""The store on disk: versions, who writes them, what is loaded beside the build.
+
+versions     versioned store directories, the atomic swap, the writer lock, readers
+             holding a version, and the clean-up of what dead runs left
+loading      `drugkg load`: an external dataset in its own named graph
+statistics   the counts of a store version (per named graph, link sets), kept beside it
+"""

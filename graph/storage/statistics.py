@@ -1,0 +1,193 @@
+"""What the store holds, counted once per build for the home page, service and VoID.
+
+Counting a large store takes a while (tens of seconds at a million triples), so the counts are
+kept beside the store's directory in `<directory>.stats.json`, keyed by the build id: the
+first server process to start counts, the others (and later restarts) read the file. The build
+removes the file together with the store version it describes.
+
+Counts per named graph (triples, entities = distinct IRI subjects, classes, properties), for
+the union of the named graphs (distinct triples: a triple in two graphs counts once), and
+link sets: triples whose object lies in an external dataset's IRI space, per predicate.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import Literal, NamedNode, QuerySolutions, Store
+
+from graph.errors import StoreMissingError
+from graph.linking.linkset import EXTERNAL_DATASETS, ExternalDataset
+
+log = logging.getLogger("drugkg.endpoint")
+
+
+@dataclass(frozen=True, slots=True)
+class GraphStats:
+    name: str | None
+    """The graph's IRI; None for the union of the named graphs."""
+    triples: int
+    entities: int
+    classes: int
+    properties: int
+
+
+@dataclass(frozen=True, slots=True)
+class LinkSet:
+    target: ExternalDataset
+    predicate: str
+    triples: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStats:
+    build_id: str
+    graphs: tuple[GraphStats, ...]
+    union: GraphStats
+    default_graph_triples: int
+    """Triples in the store's own default graph (empty in a drugkg build)."""
+    linksets: tuple[LinkSet, ...]
+
+
+_PER_GRAPH = """
+SELECT ?g (COUNT(*) AS ?triples) (COUNT(DISTINCT ?p) AS ?properties)
+       (COUNT(DISTINCT ?e) AS ?entities) (COUNT(DISTINCT ?c) AS ?classes)
+WHERE { GRAPH ?g { ?s ?p ?o
+        BIND(IF(isIRI(?s), ?s, ?unbound) AS ?e)
+        BIND(IF(?p = <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>, ?o, ?unbound) AS ?c) } }
+GROUP BY ?g
+"""
+
+_UNION = """
+SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?p) AS ?properties)
+       (COUNT(DISTINCT ?e) AS ?entities) (COUNT(DISTINCT ?c) AS ?classes)
+WHERE { { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }
+        BIND(IF(isIRI(?s), ?s, ?unbound) AS ?e)
+        BIND(IF(?p = <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>, ?o, ?unbound) AS ?c) }
+"""
+
+_LINKS = """
+SELECT ?space ?p (COUNT(*) AS ?n)
+WHERE { { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o FILTER(isIRI(?o)) } } }
+        VALUES ?space { %s }
+        FILTER(STRSTARTS(STR(?o), ?space)) }
+GROUP BY ?space ?p ORDER BY ?space ?p
+"""
+
+
+def build_id(store_path: Path) -> str:
+    """A name for this build of the store: the versioned directory (the one a store symlink
+    points at), or else the directory's name and modification time."""
+    directory = store_path.resolve()
+    if ".build-" in directory.name:
+        return directory.name
+    return f"{directory.name}-{directory.stat().st_mtime_ns:x}"
+
+
+def _int(term: object) -> int:
+    return int(term.value) if isinstance(term, Literal) else 0
+
+
+def _rows(store: Store, query: str) -> QuerySolutions:
+    result = store.query(query)
+    assert isinstance(result, QuerySolutions)
+    return result
+
+
+def compute(store_path: Path) -> StoreStats:
+    if not store_path.exists():
+        raise StoreMissingError(store_path)
+    store = Store.read_only(str(store_path))
+    graphs = []
+    for row in _rows(store, _PER_GRAPH):
+        graph = row["g"]
+        graphs.append(
+            GraphStats(
+                name=graph.value if isinstance(graph, NamedNode) else str(graph),
+                triples=_int(row["triples"]),
+                entities=_int(row["entities"]),
+                classes=_int(row["classes"]),
+                properties=_int(row["properties"]),
+            )
+        )
+    graphs.sort(key=lambda g: g.name or "")
+    (row,) = list(_rows(store, _UNION))
+    union = GraphStats(
+        None,
+        _int(row["triples"]),
+        _int(row["entities"]),
+        _int(row["classes"]),
+        _int(row["properties"]),
+    )
+    (count,) = list(_rows(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
+    spaces = " ".join(f'"{d.uri_space}"' for d in EXTERNAL_DATASETS)
+    by_space = {d.uri_space: d for d in EXTERNAL_DATASETS}
+    linksets = []
+    for link in _rows(store, _LINKS % spaces):
+        space, predicate = link["space"], link["p"]
+        if isinstance(space, Literal) and isinstance(predicate, NamedNode):
+            linksets.append(LinkSet(by_space[space.value], predicate.value, _int(link["n"])))
+    return StoreStats(
+        build_id=build_id(store_path),
+        graphs=tuple(graphs),
+        union=union,
+        default_graph_triples=_int(count["n"]),
+        linksets=tuple(linksets),
+    )
+
+
+def stats_file(store_path: Path) -> Path:
+    """Where the counts of this version of the store are kept: beside its directory."""
+    directory = store_path.resolve()
+    return directory.with_name(f"{directory.name}.stats.json")
+
+
+def load_or_compute(store_path: Path) -> StoreStats:
+    """The counts of the store's current build: from its stats file, else counted (and kept)."""
+    if not store_path.exists():
+        raise StoreMissingError(store_path)
+    path = stats_file(store_path)
+    current = build_id(store_path)
+    try:
+        kept = _from_json(json.loads(path.read_text(encoding="utf-8")))
+        if kept.build_id == current:
+            return kept
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # absent, unreadable or of another version: count again
+    stats = compute(store_path)
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(json.dumps(_to_json(stats)), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as error:  # a read-only location: count again next time
+        log.warning("could not keep the store's counts in %s: %s", path, error)
+        temporary.unlink(missing_ok=True)
+    return stats
+
+
+def _to_json(stats: StoreStats) -> dict[str, object]:
+    data = asdict(stats)
+    data["linksets"] = [
+        {"target": ls.target.key, "predicate": ls.predicate, "triples": ls.triples}
+        for ls in stats.linksets
+    ]
+    return data
+
+
+def _from_json(data: dict[str, Any]) -> StoreStats:
+    datasets = {d.key: d for d in EXTERNAL_DATASETS}
+    return StoreStats(
+        build_id=str(data["build_id"]),
+        graphs=tuple(GraphStats(**g) for g in data["graphs"]),
+        union=GraphStats(**data["union"]),
+        default_graph_triples=int(data["default_graph_triples"]),
+        linksets=tuple(
+            LinkSet(datasets[ls["target"]], str(ls["predicate"]), int(ls["triples"]))
+            for ls in data["linksets"]
+        ),
+    )
