@@ -27,7 +27,7 @@ from graph.storage.statistics import GraphStats, StoreStats
 from graph.vocabulary.namespace import DK, OA, RDFS, SDO
 
 if TYPE_CHECKING:
-    from endpoint.execution.pool import QueryPool
+    from endpoint.linkeddata.query import Evaluator
 
 SWAGGER_PREFIX = "/static/swagger-ui"
 SWAGGER_DIR = templating.VENDOR_DIR / "swagger-ui"
@@ -113,7 +113,7 @@ def sorted_graphs(stats: StoreStats, base: str) -> Graphs:
 
 
 async def home_page(
-    pool: QueryPool, stats: StoreStats, *, base: str, union_default_graph: bool
+    pool: Evaluator, stats: StoreStats, *, base: str, union_default_graph: bool
 ) -> str:
     sources = [
         Source(

@@ -7,15 +7,11 @@ to external datasets. Blank-node values (a claim's positions) come with their ow
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from endpoint.linkeddata.provenance import Support
-from endpoint.linkeddata.query import Row, Term, iri_ref, select
+from endpoint.linkeddata.query import Evaluator, Row, Term, iri_ref, select
 from graph.linking.linkset import EXTERNAL_DATASETS
 from graph.vocabulary.namespace import DK, OA, OWL, PROV, RDF, RDFS, SDO, SKOS
-
-if TYPE_CHECKING:
-    from endpoint.execution.pool import QueryPool
 
 MATCH_PREDICATES = {
     str(OWL.sameAs),
@@ -107,7 +103,7 @@ class ResourceView:
     """source document IRI -> its verbatim text"""
 
 
-async def gather(pool: QueryPool, iri: str) -> ResourceView:
+async def gather(pool: Evaluator, iri: str) -> ResourceView:
     ref = {"iri": iri_ref(iri)}
     outgoing = await select(pool, OUTGOING % ref)
     incoming = await select(pool, INCOMING % ref)
