@@ -19,11 +19,17 @@ $(STAMP): pyproject.toml
 # The browser libraries the pages serve from the server itself, never from a CDN: YASGUI for
 # the query page, Swagger UI 5 for /docs. Pinned in package.json and package-lock.json,
 # installed with `npm ci` (no install scripts), and only the files the pages load are copied
-# into endpoint/vendor/ (ignored by git, shipped in the wheel). Without npm the pages fall
-# back: the query page to its built-in editor, /docs to a list of the operations.
+# into endpoint/vendor/ (ignored by git, shipped in the wheel). npm is installed with apt-get
+# when missing and run as root (as CI does); elsewhere without npm the pages fall back: the
+# query page to its built-in editor, /docs to a list of the operations (CI=true: an error).
 $(VENDOR_STAMP): package.json package-lock.json Makefile
+	@if ! command -v npm >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing npm for YASGUI and Swagger UI (apt-get install npm)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	fi
 	@if ! command -v npm >/dev/null 2>&1; then \
 	  echo "npm is not installed: the query page keeps its built-in editor and /docs lists the operations (install Node.js and npm for YASGUI and Swagger UI)" >&2; \
+	  if [ "$$CI" = true ]; then exit 1; fi; \
 	else \
 	  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && \
 	  rm -rf $(VENDOR) && mkdir -p $(VENDOR)/yasgui $(VENDOR)/swagger-ui && \
