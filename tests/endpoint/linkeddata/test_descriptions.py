@@ -65,6 +65,24 @@ def test_other_clients_keep_rdf(ld_server: Server, path: str, accept: str | None
     assert list(parse(response.content, fmt))
 
 
+CHROMIUM = (
+    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,"
+    "*/*;q=0.8,application/signed-exchange;v=b3;q=0.7"
+)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_html_for_a_browser_turtle_for_text_turtle(ld_server: Server, path: str) -> None:
+    page = _get(ld_server, path, CHROMIUM)
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert page.text.lstrip().lower().startswith("<!doctype html>")
+    turtle = _get(ld_server, path, "text/turtle")
+    assert turtle.status_code == 200
+    assert turtle.headers["content-type"].split(";")[0] == "text/turtle"
+    assert "<html" not in turtle.text
+    assert list(parse(turtle.content, RdfFormat.TURTLE))
+
+
 def test_service_page_shows_the_endpoint_its_formats_and_graphs(ld_server: Server) -> None:
     html = _get(ld_server, "/sparql", BROWSER).text
     assert "<h1>SPARQL endpoint</h1>" in html

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -304,3 +305,21 @@ def test_no_language_tags_where_every_literal_is_english(ld_server: Server) -> N
     html = _get(ld_server, "/id/fentanyl", BROWSER).text
     assert _rows(html)[("label", "fentanyl")]  # the label row is there ...
     assert 'class="lang"' not in html  # ... without a grey @en
+
+
+@pytest.mark.parametrize(
+    ("path", "markup"),
+    [
+        ("/graph/<script>alert(1)</script>", "<script>alert(1)</script>"),
+        ("/id/<img src=x onerror=alert(1)>", "<img src=x onerror=alert(1)>"),
+    ],
+)
+def test_a_not_found_page_escapes_the_iri_it_names(
+    ld_server: Server, path: str, markup: str
+) -> None:
+    page = _get(ld_server, quote(path), BROWSER)
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert markup not in page.text  # the templates escape it (autoescape)
+    escaped = markup.replace("<", "&lt;").replace(">", "&gt;")
+    assert escaped in page.text  # named, as text
