@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -30,13 +31,16 @@ from pathlib import Path
 from endpoint.execution import wire
 from endpoint.execution.pool import Answer, QueryPool
 from graph.errors import DrugkgError
-from graph.storage.statistics import StoreStats, load_or_compute
+from graph.storage.statistics import StoreStats, kept, load_or_compute
 from graph.storage.versions import VersionHold, current_version, hold_version
+from graph.storage.writes import written
 
 log = logging.getLogger("drugkg.endpoint")
 
 FOLLOW_INTERVAL = 0.5
 """Seconds between two looks at the store's symlink when no request comes."""
+COUNT_INTERVAL = 1.0
+"""Seconds between two counts of versions that writes made (`VersionFollower._count_later`)."""
 
 
 @dataclass
@@ -91,6 +95,7 @@ class VersionFollower:
         self.listeners: list[Callable[[Generation], None]] = []
         """Called with the new generation right after a switch (to drop caches)."""
         self.switches = 0
+        self._counting: asyncio.Task[None] | None = None
 
     @property
     def current(self) -> Generation:
@@ -119,6 +124,8 @@ class VersionFollower:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self._counting is not None:
+            self._counting.cancel()
         for task in list(self._retiring):
             task.cancel()
         if self._pool is not None:
@@ -156,14 +163,22 @@ class VersionFollower:
             if latest.resolve() == self.current.real:
                 return False
             hold = await asyncio.to_thread(hold_version, self.store)
+            old = self.current
             try:
-                stats = await asyncio.to_thread(load_or_compute, hold.version)
+                stats = await asyncio.to_thread(kept, hold.version)
+                later = stats is None and await asyncio.to_thread(written, hold.version)
+                if later:
+                    stats = old.stats  # counted meanwhile (`_count_later`)
+                elif stats is None:
+                    stats = await asyncio.to_thread(load_or_compute, hold.version)
             except BaseException:
                 hold.release()
                 raise
-            old = self.current
+            assert stats is not None
             self._current = Generation(hold, stats, VersionedPool(self.pool, hold.version))
             self.switches += 1
+            if later:
+                self._count_later()
         for listener in self.listeners:
             listener(self._current)
         log.info("now answering from %s", hold.version.name)
@@ -171,6 +186,30 @@ class VersionFollower:
         self._retiring.add(task)
         task.add_done_callback(self._retiring.discard)
         return True
+
+    def _count_later(self) -> None:
+        """Count the current version in the background (one count at a time, at most one a
+        second). A version a write over HTTP made is answered from at once, with the counts
+        of the version before until its own are ready: counting takes half a second at the
+        article's size, and every write would otherwise make a request wait for it."""
+        if self._counting is None or self._counting.done():
+            self._counting = asyncio.create_task(self._count())
+
+    async def _count(self) -> None:
+        counted: Path | None = None
+        while counted != self.current.version:
+            generation = self.current
+            started = time.monotonic()
+            try:
+                stats = await asyncio.to_thread(load_or_compute, generation.version)
+            except (DrugkgError, OSError) as error:
+                log.warning("could not count %s: %s", generation.version.name, error)
+                return
+            generation.stats = stats
+            counted = generation.version
+            for listener in self.listeners:
+                listener(generation)
+            await asyncio.sleep(max(0.0, COUNT_INTERVAL - (time.monotonic() - started)))
 
     async def _retire(self, old: Generation) -> None:
         """Release the old version once no request runs on it any more."""

@@ -49,6 +49,17 @@ class Writer:
         self.shapes = read_shapes(Sources.from_settings(self.settings))
         from graph.pipeline import shacl  # noqa: F401  (pySHACL and rdflib, warm)
 
+    def tidy(self) -> None:
+        """After the answer is sent: old versions deleted, the new one opened for the next
+        write (`writes.after_write`), without making the writer that was answered wait."""
+        try:
+            with writer_lock(self.settings.store, "drugkg serve (tidying after a write)", wait=2):
+                writes.after_write(self.settings)
+        except StoreBusyError:
+            pass  # another writer is at work, and tidies when it is done
+        except Exception:  # tidying is retried after the next write; never fatal
+            traceback.print_exc(file=sys.stderr)
+
     def handle(self, data: dict[str, Any]) -> dict[str, Any]:
         job = writes.WriteJob(**{**data["job"], "prefixes": self.prefixes})
         wait = float(data.get("lock_wait", 0.0))
@@ -105,6 +116,7 @@ def main() -> None:
         answer = writer.handle(json.loads(line))
         answer["seconds"] = round(time.monotonic() - started, 6)
         out.write(json.dumps(answer) + "\n")
+        writer.tidy()
 
 
 if __name__ == "__main__":

@@ -147,6 +147,15 @@ def stats_file(store_path: Path) -> Path:
     return directory.with_name(f"{directory.name}.stats.json")
 
 
+def kept(store_path: Path) -> StoreStats | None:
+    """The counts kept beside this version of the store, if they are there."""
+    try:
+        stats = _from_json(json.loads(stats_file(store_path).read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return stats if stats.build_id == build_id(store_path) else None
+
+
 def load_or_compute(store_path: Path) -> StoreStats:
     """The counts of the store's current build: from its stats file, else counted (and kept)."""
     if not store_path.exists():

@@ -218,6 +218,11 @@ def _metadata_file(version: Path) -> Path:
     return version.with_name(f"{version.name}.writes.json")
 
 
+def written(version: Path) -> bool:
+    """Whether a write over HTTP made this version, or was applied on top of it."""
+    return _metadata_file(version.resolve()).exists()
+
+
 def version_metadata(
     version: Path, store: Store, base_iri: str
 ) -> tuple[dict[str, int], dict[str, str]]:
@@ -519,14 +524,43 @@ def _audit(
     return activity.value, out
 
 
+_opened: tuple[Path, Store] | None = None
+"""The version the last write made, open read-only for the next one (versions never change
+once swapped in): opening a store takes tens of milliseconds."""
+
+
+def _open(version: Path) -> Store:
+    global _opened
+    if _opened is None or _opened[0] != version:
+        _opened = None
+        _opened = (version, Store.read_only(str(version)))
+    return _opened[1]
+
+
+def after_write(settings: Settings) -> None:
+    """What can wait until a write is acknowledged: delete the versions no reader holds, and
+    open the current version for the next write. The caller holds the writer lock."""
+    target = Path(os.path.abspath(settings.store))
+    if _opened is not None and _opened[0] != current_version(target):
+        _forget()
+    remove_unused(target)
+    _open(current_version(target))
+
+
+def _forget() -> None:
+    global _opened
+    _opened = None
+
+
 def write(settings: Settings, job: WriteJob, shapes: rdflib.Graph) -> WriteOutcome:
     """Apply one write as a new version and swap it in; a WriteError (or InputError) when it
-    is refused, and then nothing changed. The caller holds `writer_lock(settings.store)`."""
+    is refused, and then nothing changed. The caller holds `writer_lock(settings.store)`, and
+    calls `after_write` once the write is acknowledged."""
     started = datetime.now(UTC)
     base = settings.base_iri
     target = Path(os.path.abspath(settings.store))
     current = current_version(target)
-    old = Store.read_only(str(current))
+    old = _open(current)
     before, build_before = version_metadata(current, old, base)
     version = target.with_name(f"{target.name}.build-{stamp()}")
     try:
@@ -580,5 +614,4 @@ def write(settings: Settings, job: WriteJob, shapes: rdflib.Graph) -> WriteOutco
         raise
     finally:
         del old
-    remove_unused(target)
     return WriteOutcome(str(version), created, changes, activity)
