@@ -24,7 +24,7 @@ from starlette.responses import Response
 
 from endpoint.errors import InvalidParameterError
 from endpoint.sparql.protocol import UpdateRequest
-from graph.query.text import Token, tokens
+from graph.query.tokens import Token, tokens
 from graph.storage.writes import WriteJob
 
 if TYPE_CHECKING:
