@@ -59,6 +59,8 @@ from endpoint.writes.auth import WriteAccess
 from endpoint.writes.runner import WriteRunner
 from graph.errors import DrugkgError, StoreMissingError
 from graph.pipeline.inputs import Sources, ontology_prefixes
+from graph.query import formats
+from graph.query.formats import Kind
 
 
 def create_app(settings: ServerSettings) -> FastAPI:
@@ -134,7 +136,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         "/.well-known/void",
         summary="VoID description of the dataset",
         response_class=Response,
-        responses={200: {"content": {"text/turtle": {}, "application/ld+json": {}}}},
+        responses={200: {"content": {f.media_type: {} for f in formats.offered(Kind.GRAPH)}}},
     )
     async def void(request: Request) -> Response:
         return state_of(request).description(request, "void")
@@ -152,7 +154,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         summary="A drugkg resource (/id/<slug>, /source/<doc-id>), described by content "
         "negotiation",
         response_class=Response,
-        responses={200: {"content": {"text/turtle": {}, "application/ld+json": {}}}},
+        responses={200: {"content": {f.media_type: {} for f in formats.offered(Kind.GRAPH)}}},
     )
     async def resource(request: Request, kind: str, slug: str) -> Response:
         return await describe(request, kind, slug)

@@ -23,11 +23,12 @@ from endpoint.execution.versions import Generation, VersionedPool, VersionFollow
 from endpoint.http import caching
 from endpoint.settings import ServerSettings
 from endpoint.sparql.description import service_description, void_description
-from endpoint.sparql.negotiation import ResultKind, choose
+from endpoint.sparql.negotiation import choose
 from endpoint.sparql.resultcache import ResultCache
 from endpoint.writes.auth import WriteAccess
 from endpoint.writes.runner import WriteRunner
 from graph.pipeline.inputs import Sources, ontology_prefixes
+from graph.query.formats import Kind
 from graph.storage.statistics import StoreStats
 
 
@@ -75,7 +76,7 @@ class EndpointState:
         accept = request.headers.get("accept")
         fmt = request.query_params.get("format")
         try:
-            rep = choose(ResultKind.GRAPH, accept, fmt)
+            rep = choose(Kind.GRAPH, accept, fmt)
         except EndpointError as error:
             return error_response(error, accept)
         stats = self.stats

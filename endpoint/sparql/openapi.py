@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from endpoint.sparql.negotiation import TABLE, ResultKind
+from graph.query import formats
+from graph.query.formats import Kind
 
 _PARAMS: list[dict[str, Any]] = [
     {
@@ -35,15 +36,15 @@ _PARAMS: list[dict[str, Any]] = [
     {
         "name": "format",
         "in": "query",
-        "description": "The result format, for clients that cannot set Accept: json, xml, csv, "
-        "tsv, turtle, ntriples, nquads, trig, rdfxml, jsonld or a media type.",
+        "description": "The result format, for clients that cannot set Accept: "
+        f"{', '.join(formats.names())} or a media type.",
         "schema": {"type": "string"},
     },
 ]
 
 
 def _content() -> dict[str, Any]:
-    return {rep.media_type: {} for kind in ResultKind for rep in TABLE[kind]}
+    return {rep.media_type: {} for kind in Kind for rep in formats.offered(kind)}
 
 
 def _responses(truncated: str, limit: str) -> dict[str, Any]:
