@@ -145,6 +145,24 @@ class NotAQueryError(QueryError):
     heading = ""
 
 
+STORE_CHANGES = (
+    "the store changes through `drugkg build` (the curated files), `drugkg load --graph IRI "
+    "FILE` (an external dataset in a named graph of its own) and SPARQL Update sent with the "
+    "write token, as `update=` or an application/sparql-update body, to an endpoint started "
+    "with `drugkg serve --writable`"
+)
+"""How the store does change, for every refusal of an update where a query goes."""
+
+
+def update_refused(where: str) -> str:
+    """The message that refuses an update given to `where`, which runs queries only: the
+    command line and the endpoint's `query=` say it in the same words."""
+    return (
+        f"this is a SPARQL Update, and {where} runs queries only (SELECT, ASK, CONSTRUCT, "
+        f"DESCRIBE): {STORE_CHANGES}"
+    )
+
+
 class UnknownFormatError(DrugkgError):
     """An output format that is unknown, or does not fit the query form.
 

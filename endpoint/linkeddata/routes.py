@@ -73,10 +73,8 @@ async def _answer(
 def _error(
     error: Exception, accept: str | None, fmt: str | None, headers: dict[str, str]
 ) -> Response:
-    if isinstance(error, NotFoundError) and wants_html(accept, fmt):
-        vary = {"vary": "Accept"}
-        return HTMLResponse(not_found_page(error.message), 404, vary)
-    response = error_response(error, accept)
+    page = not_found_page if isinstance(error, NotFoundError) and wants_html(accept, fmt) else None
+    response = error_response(error, accept, page)
     response.headers["vary"] = "Accept"
     return response
 

@@ -1,10 +1,10 @@
 """A query given to `drugkg query`: its text, the checks before it runs, its evaluation.
 
 The argument is the query or the file that holds it. An update is refused before anything
-runs, saying how the store does change (the endpoint refuses it in the same words,
-`endpoint.errors.UpdateRefusedError`); a text nested too deeply for pyoxigraph's parser is
-refused with the place (`graph.query.text.too_deep`); a syntax error becomes a QueryError with
-the parser's position, made readable (`graph.query.text.explain`).
+runs, saying how the store does change (the endpoint refuses an update sent as `query=` in
+the same words, `graph.errors.update_refused`); a text nested too deeply for pyoxigraph's
+parser is refused with the place (`graph.query.text.too_deep`); a syntax error becomes a
+QueryError with the parser's position, made readable (`graph.query.text.explain`).
 """
 
 from __future__ import annotations
@@ -13,15 +13,11 @@ from pathlib import Path
 
 from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples, Store
 
-from graph.errors import InputError, NotAQueryError, QueryError
+from graph.errors import InputError, NotAQueryError, QueryError, update_refused
 from graph.query.text import explain, too_deep
 from graph.query.tokens import UPDATE_KEYWORDS, first_keyword, tokens
 
-UPDATE_REFUSED = (
-    "this is a SPARQL Update, and `drugkg query` runs queries only (SELECT, ASK, CONSTRUCT, "
-    "DESCRIBE): the store changes through `drugkg build` (the curated files) and "
-    "`drugkg load --graph IRI FILE` (an external dataset in a named graph of its own)"
-)
+UPDATE_REFUSED = update_refused("`drugkg query`")
 
 
 def read_query(arg: str) -> str:
