@@ -80,9 +80,8 @@ def _error(
 
 
 async def describe(request: Request, kind: str, slug: str) -> Response:
-    """GET /{kind}/{slug}: a resource, a source document, or a named graph."""
-    if kind == "graph":
-        return await named_graph(request, slug)
+    """GET /{kind}/{slug}: a resource or a source document (/graph/... is `named_graph`'s,
+    whose route comes first)."""
     state = state_of(request)
     base = state.settings.base_iri
     iri = f"{base}{kind}/{slug}"
@@ -139,12 +138,12 @@ def _ontology_query(state: EndpointState) -> str:
 async def ontology(request: Request) -> Response:
     state = state_of(request)
 
+    async def turtle() -> bytes:
+        _type, body = await graph_bytes(state.pool, _ontology_query(state), "text/turtle", None)
+        return body
+
     async def page() -> str:
-        return await documentation.documentation(
-            state.stats.build_id,
-            str(state.settings.store),
-            state.settings.base_iri + "graph/ontology",
-        )
+        return await documentation.documentation(state.stats.build_id, turtle)
 
     return await _answer(request, "ontology", _ontology_query(state), page)
 

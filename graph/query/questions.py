@@ -8,7 +8,7 @@ both read questions through `read_header`, so a question reads the same everywhe
 import re
 
 FIELDS = ("title", "question", "description")
-_HEADER = re.compile(r"^#\s*(title|question|description)\s*:\s*(.*?)\s*$")
+_HEADER = re.compile(rf"^#\s*({'|'.join(FIELDS)})\s*:\s*(.*?)\s*$")
 
 
 def read_header(text: str) -> dict[str, str]:
