@@ -140,6 +140,23 @@ def test_a_broken_quote_fails_the_build_with_exit_1(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_a_long_quote_that_differs_late_shows_where_the_texts_part(tmp_path: Path) -> None:
+    env = data_env(tmp_path)
+    facts = tmp_path / "data/facts/fixture-doc.trig"
+    said = "Fentanyl is a synthetic opioid up to 50 times more powerful than heroin"
+    facts.write_text(
+        facts.read_text(encoding="utf-8").replace(f'"{said}"', f'"{said[:-6]}morphine"'),
+        encoding="utf-8",
+    )
+    run = drugkg(env, "build")
+    assert run.code == 1
+    # the texts part at "heroin" (offset 65), past the 60 characters a message shows of each
+    assert "they part at character 66 of the quote (offset 65)" in run.err
+    assert "more powerful than morphine" in run.err
+    assert "more powerful than heroin" in run.err
+
+
+@pytest.mark.slow
 def test_query_table_uses_prefixed_names_and_the_union_graph(built: dict[str, str]) -> None:
     run = drugkg(built, "query", "SELECT ?s ?type WHERE { ?s a ?type } ORDER BY ?s ?type LIMIT 3")
     assert run.code == 0, run.err
