@@ -10,16 +10,15 @@ and its expected answer is `queries/expected/NAME.srj` (SPARQL 1.1 Query Results
 SELECT and ASK) or `queries/expected/NAME.ttl` (Turtle, for CONSTRUCT and DESCRIBE).
 
 Answers are compared the way SPARQL defines them: solutions as a bag, or as a sequence when the
-query has ORDER BY; blank nodes up to renaming (a bijection for solutions, graph isomorphism
-for triples). `tests/graph/query/test_competency.py` runs every question; `python -m bench.expected`
-writes an expected answer, and only when asked.
+query has ORDER BY; blank nodes up to renaming (a bijection for solutions, `graph.query.compare`,
+and graph isomorphism for triples). `tests/graph/query/test_competency.py` runs every
+question; `python -m bench.expected` writes an expected answer, and only when asked.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +40,7 @@ from pyoxigraph import (
     serialize,
 )
 
+from graph.query.compare import Cells, rows_difference
 from graph.query.questions import read_header
 from graph.vocabulary.namespace import BASE
 
@@ -236,87 +236,23 @@ def difference(expected: Answer, actual: Answer, *, ordered: bool) -> str | None
         return (
             f"variables differ: expected {list(expected.variables)}, got {list(actual.variables)}"
         )
-    return _rows_difference(expected.rows, actual.rows, ordered=ordered)
+    return rows_difference(expected.rows, actual.rows, TERMS, ordered=ordered)
 
 
 def _sample(graph: rdflib.Graph) -> list[str]:
     return sorted(" ".join(t.n3() for t in triple) for triple in graph)[:2]
 
 
-def _rows_difference(
-    expected: Sequence[Row], actual: Sequence[Row], *, ordered: bool
-) -> str | None:
-    if len(expected) != len(actual):
-        missing, extra = _bag_gap(expected, actual)
-        return (
-            f"expected {len(expected)} rows, got {len(actual)}; "
-            f"missing {missing[:3]}, unexpected {extra[:3]}"
-        )
-    if _has_blank(expected) or _has_blank(actual):
-        if _blank_match(list(expected), list(actual), ordered=ordered):
-            return None
-        return "no renaming of blank nodes makes the rows equal"
-    if ordered:
-        for index, (e, a) in enumerate(zip(expected, actual, strict=True)):
-            if e != a:
-                return f"row {index}: expected {_show(e)}, got {_show(a)}"
-        return None
-    missing, extra = _bag_gap(expected, actual)
-    if missing or extra:
-        return f"missing {missing[:3]}, unexpected {extra[:3]}"
-    return None
+def _blank(term: object) -> str | None:
+    return term.value if isinstance(term, BlankNode) else None
 
 
-def _bag_gap(expected: Sequence[Row], actual: Sequence[Row]) -> tuple[list[str], list[str]]:
-    e, a = Counter(map(_key, expected)), Counter(map(_key, actual))
-    return sorted((e - a).elements()), sorted((a - e).elements())
-
-
-def _key(row: Row) -> str:
-    return _show(tuple(BlankNode("b") if isinstance(t, BlankNode) else t for t in row))
-
-
-def _show(row: Row) -> str:
-    return "(" + ", ".join("UNDEF" if t is None else str(t) for t in row) + ")"
-
-
-def _has_blank(rows: Sequence[Row]) -> bool:
-    return any(isinstance(t, BlankNode) for row in rows for t in row)
-
-
-def _blank_match(expected: list[Row], actual: list[Row], *, ordered: bool) -> bool:
-    """Is there a bijection of blank nodes under which the rows are equal (in order, or as bags)?"""
-
-    def unify(e: Row, a: Row, mapping: dict[str, str]) -> dict[str, str] | None:
-        new = dict(mapping)
-        used = set(new.values())
-        for x, y in zip(e, a, strict=True):
-            if isinstance(x, BlankNode) and isinstance(y, BlankNode):
-                if x.value in new:
-                    if new[x.value] != y.value:
-                        return None
-                elif y.value in used:
-                    return None
-                else:
-                    new[x.value] = y.value
-                    used.add(y.value)
-            elif x != y:
-                return None
-        return new
-
-    def search(index: int, free: list[int], mapping: dict[str, str]) -> bool:
-        if index == len(expected):
-            return True
-        candidates = [index] if ordered else free
-        for position in candidates:
-            found = unify(expected[index], actual[position], mapping)
-            if found is not None:
-                rest = free if ordered else [p for p in free if p != position]
-                if search(index + 1, rest, found):
-                    return True
-        return False
-
-    return search(0, list(range(len(actual))), {})
+TERMS = Cells(
+    blank=_blank,
+    erase=lambda _term: BlankNode("b"),
+    show=lambda term: "UNDEF" if term is None else str(term),
+)
+"""Rows of pyoxigraph terms (None for an unbound variable), for `graph.query.compare`."""
 
 
 def iter_orphans(

@@ -34,7 +34,7 @@ from bench.competency import (
     run,
 )
 from graph.pipeline.inputs import Sources, ontology_prefixes
-from graph.query.formats import write_result
+from graph.query.output import write_result
 
 
 def _question(name: str) -> Question:

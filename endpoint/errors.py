@@ -4,7 +4,7 @@
     ├── BadRequestError                   400
     │   ├── MissingQueryError                 no `query` parameter or body
     │   ├── DuplicateQueryError               more than one `query`
-    │   ├── UpdateRefusedError                an update sent to the (read-only) query endpoint
+    │   ├── UpdateRefusedError                an update sent as a query (`query=`)
     │   ├── MalformedQueryError               the parser's message and position
     │   ├── QueryTooDeepError                 nested too deeply to be parsed safely
     │   ├── InvalidParameterError             a protocol parameter with a bad value
@@ -22,22 +22,35 @@
     ├── RemoteServiceError          502 a non-SILENT SERVICE call failed
     ├── QueryTimeoutError                 503 the query ran past the time limit and was stopped
     ├── QueryMemoryError                  503 the query needed more than the memory limit
+    ├── WriterBusyError                   503 another writer (a build, a load) holds the store
     ├── InsufficientStorageError          507 the disk is full: the write changed nothing
     ├── EvaluationError             500 the store failed while evaluating (not bad input)
-    └── WorkerCrashedError                500 a query process died (not bad input)
+    ├── WorkerCrashedError                500 a query process died (not bad input)
+    └── WriteFailedError                  500 the write process failed or could not start
 
-graph.errors.QueryError maps to 400 and graph.errors.StoreMissingError to 503. Errors cross
-from a query process to the server as (class name, message) and are rebuilt by `from_wire`.
+graph.errors.QueryError maps to 400 and graph.errors.StoreMissingError to 503; a write's
+domain errors (graph.storage.writes) become endpoint errors in `write_error`. Errors cross
+from a query or write process to the server as (class name, message, the shapes report) and
+are rebuilt by `from_wire`; `error_response` is the one place any error becomes a response.
 """
 
 from __future__ import annotations
 
+import errno
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
-from graph.errors import DrugkgError, QueryError, StoreMissingError
+from endpoint.http.accept import wants_json
+from graph.errors import (
+    DrugkgError,
+    InputError,
+    QueryError,
+    StoreBusyError,
+    StoreMissingError,
+    update_refused,
+)
 
 
 def quoted(value: str, limit: int = 200) -> str:
@@ -84,12 +97,10 @@ class DuplicateQueryError(BadRequestError):
 
 
 class UpdateRefusedError(BadRequestError):
+    """An update sent as a query (`query=`): the words of `drugkg query` (graph.errors)."""
+
     def __init__(self, message: str = "") -> None:
-        super().__init__(
-            message
-            or "this is a SPARQL Update, and the endpoint is read-only: /sparql answers "
-            "queries only (SELECT, ASK, CONSTRUCT, DESCRIBE)"
-        )
+        super().__init__(message or update_refused("`query=` (which is read-only)"))
 
 
 class MalformedQueryError(BadRequestError):
@@ -213,11 +224,23 @@ class QueryMemoryError(EndpointError):
     status = 503
 
 
+class WriterBusyError(EndpointError):
+    """503: the store's writer lock stayed taken (a build, a load or a write) past the wait."""
+
+    status = 503
+
+
 class EvaluationError(EndpointError):
     status = 500
 
 
 class WorkerCrashedError(EndpointError):
+    status = 500
+
+
+class WriteFailedError(EndpointError):
+    """500: the write process could not start or stopped unexpectedly."""
+
     status = 500
 
 
@@ -252,8 +275,10 @@ _WIRE: dict[str, type[EndpointError]] = {
         BuildGraphError,
         ShapesViolatedError,
         InsufficientStorageError,
+        WriterBusyError,
         EvaluationError,
         WorkerCrashedError,
+        WriteFailedError,
     )
 }
 
@@ -268,10 +293,41 @@ def status_of(error: Exception) -> int:
     return 500
 
 
+def write_error(error: Exception, update: str | None = None) -> EndpointError:
+    """The endpoint error a failed write is (in the write process): a refusal of
+    `graph.storage.writes`, a busy store, bad input, a full disk or a failed LOAD of `update`."""
+    from graph.storage import writes  # pySHACL and rdflib: only the write process needs them
+
+    if isinstance(error, EndpointError):
+        return error
+    if isinstance(error, StoreBusyError):
+        return WriterBusyError(str(error))
+    if isinstance(error, writes.BuildGraphWriteError):
+        return BuildGraphError(str(error))
+    if isinstance(error, writes.ShapesViolatedError):
+        return ShapesViolatedError(str(error), error.turtle())
+    if isinstance(error, writes.GraphMissingError):
+        return NotFoundError(str(error))
+    if isinstance(error, InputError):
+        return InvalidParameterError(str(error))
+    if isinstance(error, RuntimeError):  # the update is legal but cannot be applied
+        return BadRequestError(f"the update failed: {error}")
+    if isinstance(error, OSError):
+        if error.errno == errno.ENOSPC or "No space left" in str(error):
+            return InsufficientStorageError(
+                "the disk holding the store is full: the write changed nothing"
+            )
+        if update is not None and "LOAD" in update.upper():
+            return RemoteServiceError(f"the LOAD failed: {error}")
+    return EvaluationError(f"the write failed: {error}")
+
+
 def to_wire(error: EndpointError) -> dict[str, object]:
     wire: dict[str, object] = {"error": type(error).__name__, "message": error.message}
     if isinstance(error, NotAcceptableError):
         wire["offered"] = error.offered
+    if isinstance(error, ShapesViolatedError) and error.report:
+        wire["report"] = error.report.decode()
     return wire
 
 
@@ -283,18 +339,25 @@ def from_wire(data: dict[str, object]) -> EndpointError:
         offered = data.get("offered")
         refused.offered = [str(x) for x in offered] if isinstance(offered, list) else []
         return refused
+    if issubclass(cls, ShapesViolatedError):
+        return cls(message, str(data.get("report", "")).encode())
     return cls(message)
 
 
-def error_response(error: Exception, accept: str | None = None) -> Response:
-    """A plain-text (or, when the client asks for JSON, JSON) response naming the problem."""
+def error_response(
+    error: Exception, accept: str | None = None, page: Callable[[str], str] | None = None
+) -> Response:
+    """A plain-text (or, when the client asks for JSON, JSON) response naming the problem;
+    `page`, for a browser, makes the message an HTML page instead."""
     status = status_of(error)
     message = error.message if isinstance(error, EndpointError) else str(error)
     headers = error.headers() if isinstance(error, EndpointError) else {}
     document = error.document() if isinstance(error, EndpointError) else None
     if document is not None:
         return Response(document[0], status, headers=headers, media_type=document[1])
-    if accept and "json" in accept and "text/plain" not in accept:
+    if page is not None:
+        return HTMLResponse(page(message), status, headers=headers)
+    if wants_json(accept):
         body = {"status": status, "error": type(error).__name__, "message": message}
         if isinstance(error, NotAcceptableError):
             body["supported"] = error.offered

@@ -25,11 +25,12 @@ from endpoint.linkeddata import descriptions
 from endpoint.linkeddata.negotiation import wants_html
 from endpoint.settings import ServerSettings
 from endpoint.sparql.description import service_description, void_description
-from endpoint.sparql.negotiation import ResultKind, choose
+from endpoint.sparql.negotiation import choose
 from endpoint.sparql.resultcache import ResultCache
 from endpoint.writes.auth import WriteAccess
 from endpoint.writes.runner import WriteRunner
 from graph.pipeline.inputs import Sources, ontology_prefixes
+from graph.query.formats import Kind
 from graph.storage.statistics import StoreStats
 
 
@@ -79,7 +80,7 @@ class EndpointState:
         fmt = request.query_params.get("format")
         html = wants_html(accept, fmt)
         try:
-            rep = None if html else choose(ResultKind.GRAPH, accept, fmt)
+            rep = None if html else choose(Kind.GRAPH, accept, fmt)
         except EndpointError as error:
             return error_response(error, accept)
         stats = self.stats

@@ -13,23 +13,30 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
-from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples, Store
 
 from graph.errors import (
     EXIT_CHECK_FAILED,
     EXIT_OK,
     EXIT_USAGE,
     DrugkgError,
-    InputError,
     QueryError,
     SeedError,
 )
-from graph.pipeline.build import BuildReport, ChecksFailedError, StepReport, build, validate
+from graph.pipeline.build import (
+    Announce,
+    BuildReport,
+    ChecksFailedError,
+    StepReport,
+    build,
+    validate,
+)
 from graph.pipeline.inputs import Sources, ontology_prefixes
 from graph.pipeline.quotes import locate, quote_turtle
 from graph.pipeline.seeds import load_seed
-from graph.query.formats import FORMATS, get_format, prefixed, render_table, write_result
-from graph.query.text import StackTooSmallError, explain, run_on_deep_stack, too_deep
+from graph.query import output
+from graph.query.run import query_form, read_query, refuse_update, run_query
+from graph.query.tables import prefixed, render_table
+from graph.query.text import StackTooSmallError, run_on_deep_stack
 from graph.settings import Settings
 from graph.storage.versions import open_read_only, writer_lock
 
@@ -88,7 +95,12 @@ def _parser() -> argparse.ArgumentParser:
         "and dkid:, source:, graph: may be used without PREFIX declarations.",
     )
     p.add_argument("--store", type=Path, help="store path (default: DRUGKG_STORE)")
-    p.add_argument("--format", default="table", help=f"one of: {', '.join(FORMATS)}")
+    p.add_argument(
+        "--format",
+        default=output.TABLE,
+        help=f"one of: {', '.join(output.names())} (default: table; long cells are cut but "
+        "in the last column, csv and json show every value in full)",
+    )
     p.add_argument("query", metavar="QUERY|FILE", help="query text, or a path to a .rq file")
     p.set_defaults(handler=_query)
 
@@ -153,9 +165,33 @@ def _links_suggest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _load(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
     from graph.storage.loading import load
 
-    report = load(settings, args.graph, args.file)
+    path: Path = args.file
+    terminal = sys.stderr.isatty()  # progress for a person watching; a log stays quiet
+    size = path.stat().st_size if terminal and path.is_file() else 0
+    with tqdm(
+        total=size,
+        desc=f"reading {path.name}",
+        unit="B",
+        unit_scale=True,
+        unit_divisor=1024,
+        file=sys.stderr,
+        disable=not terminal,
+        dynamic_ncols=True,
+    ) as bar:
+
+        def advance(count: int) -> None:
+            bar.update(count)
+
+        def say(what: str) -> None:
+            bar.close()  # the file is read: the bar stays, full, above the next steps
+            if terminal:
+                print(f"drugkg load: {what}", file=sys.stderr, flush=True)
+
+        report = load(settings, args.graph, path, progress=advance, announce=say)
     print(
         f"loaded {report.triples} triples into <{report.graph}> (replacing {report.replaced}); "
         f"the store holds {report.store_quads} quads"
@@ -168,10 +204,19 @@ WAIT_FOR_WRITER = 130.0
 server's write time limit (DRUGKG_WRITE_TIMEOUT, 120 s by default)."""
 
 
+def _announce(command: str) -> Announce:
+    """Print each step of a build as it starts, so long work shows where it is."""
+
+    def say(step: str, what: str) -> None:
+        print(f"drugkg {command}: {step}: {what}", file=sys.stderr, flush=True)
+
+    return say
+
+
 def _build(args: argparse.Namespace, settings: Settings) -> int:
     # a write over HTTP in progress finishes within its time limit: wait for it, then build
     with writer_lock(settings.store, "drugkg build", wait=WAIT_FOR_WRITER):
-        report = build(settings)
+        report = build(settings, announce=_announce("build"))
     print(format_build_report(report))
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -201,7 +246,7 @@ def _steps_table(steps: Sequence[StepReport]) -> str:
 
 
 def _validate(args: argparse.Namespace, settings: Settings) -> int:
-    result = validate(settings)
+    result = validate(settings, announce=_announce("validate"))
     to_stdout = args.shacl_report == "-"
     print(result.summary(), file=sys.stderr if to_stdout else sys.stdout)
     if args.shacl_report and result.shacl is not None:
@@ -214,8 +259,11 @@ def _validate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _query(args: argparse.Namespace, settings: Settings) -> int:
-    get_format(args.format)  # an unknown format fails before the store is opened
     text = read_query(args.query)
+    # an unknown or unfit format, or an update, fails before the store is opened
+    output.check_name(args.format)
+    refuse_update(text)
+    output.check_fits(args.format, query_form(text))
     store = open_read_only(settings.store)
     prefixes = ontology_prefixes(Sources.from_settings(settings), settings.base_iri)
 
@@ -224,50 +272,17 @@ def _query(args: argparse.Namespace, settings: Settings) -> int:
             store, text, union_default_graph=settings.union_default_graph, prefixes=prefixes
         )
         try:
-            return write_result(result, args.format, prefixes)
+            return output.write_result(result, args.format, prefixes)
         except (OSError, RuntimeError) as exc:  # results are computed lazily, while serialising
             raise QueryError(f"evaluation failed: {exc}") from exc
 
     try:  # on a stack deep enough for this text: see graph.query.text (pyoxigraph recurses)
-        output = run_on_deep_stack(answer, len(text))
+        written = run_on_deep_stack(answer, len(text))
     except StackTooSmallError as exc:
         raise QueryError(f"the query is too long to be parsed safely here: {exc}") from exc
-    sys.stdout.buffer.write(output)
+    sys.stdout.buffer.write(written)
     sys.stdout.flush()
     return EXIT_OK
-
-
-def read_query(arg: str) -> str:
-    """The query text: the argument itself, or the file it names (any `*.rq` is a file)."""
-    path = Path(arg)
-    if arg.endswith(".rq") or (len(arg) < 4096 and "\n" not in arg and path.is_file()):
-        try:
-            return path.read_text(encoding="utf-8-sig")  # a byte-order mark is not the query
-        except FileNotFoundError as exc:
-            raise InputError("query file does not exist", file=path) from exc
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read the query file: {exc}", file=path) from exc
-    return arg
-
-
-def run_query(
-    store: Store, text: str, *, union_default_graph: bool, prefixes: dict[str, str] | None = None
-) -> QuerySolutions | QueryBoolean | QueryTriples:
-    """Evaluate a query; a syntax error becomes a QueryError with the parser's position.
-
-    `prefixes` may be used in the query without PREFIX declarations (the query's own win). A
-    text nested too deeply for the parser is refused first (`graph.query.text.too_deep`).
-    """
-    deep = too_deep(text)
-    if deep is not None:
-        raise QueryError(deep)
-    try:
-        return store.query(text, use_default_graph_as_union=union_default_graph, prefixes=prefixes)
-    except SyntaxError as exc:
-        problem = explain(text, exc, prefixes or {})
-        raise QueryError(problem.message, line=problem.line, column=problem.column) from exc
-    except (OSError, ValueError, RuntimeError) as exc:
-        raise QueryError(f"evaluation failed: {exc}") from exc
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -278,7 +293,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.store.exists():
         print(f"drugkg serve: no store at {settings.store}, building it first", file=sys.stderr)
         with writer_lock(settings.store, "drugkg serve (building a missing store)"):
-            print(format_build_report(build(settings)), file=sys.stderr)
+            report = build(settings, announce=_announce("serve"))
+            print(format_build_report(report), file=sys.stderr)
     command = [sys.executable, "-m", "endpoint"]
     for option in ("host", "port", "workers"):
         value = getattr(args, option)

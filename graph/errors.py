@@ -13,6 +13,7 @@ line prints the message of any of them as one readable report, never a traceback
     ├── StoreMissingError(path)          no store yet: run `drugkg build`
     ├── StoreError(path)                 the store cannot be written or opened
     ├── QueryError(line, column)         malformed SPARQL, with the parser's position
+    │   └── NotAQueryError               an update (or other text) given where a query goes
     ├── UnknownFormatError(name, known)  output format unknown or unfit for the query form
     ├── ReasonerError                    HermiT could not run
     │   └── JavaMissingError             no Java runtime for HermiT
@@ -128,23 +129,68 @@ class StoreBusyError(StoreError):
 class QueryError(DrugkgError):
     """A SPARQL query that does not parse (or fails to evaluate)."""
 
+    heading = "invalid SPARQL query"
+
     def __init__(self, message: str, *, line: int | None = None, column: int | None = None):
         self.message = message
         self.line = line
         self.column = column
         where = f" at line {line}, column {column}" if line is not None else ""
-        super().__init__(f"invalid SPARQL query{where}: {message}")
+        super().__init__(f"{self.heading}{where}: {message}" if self.heading else message)
+
+
+class NotAQueryError(QueryError):
+    """A text that is SPARQL but no query (an update), where only a query is run."""
+
+    heading = ""
+
+
+STORE_CHANGES = (
+    "the store changes through `drugkg build` (the curated files), `drugkg load --graph IRI "
+    "FILE` (an external dataset in a named graph of its own) and SPARQL Update sent with the "
+    "write token, as `update=` or an application/sparql-update body, to an endpoint started "
+    "with `drugkg serve --writable`"
+)
+"""How the store does change, for every refusal of an update where a query goes."""
+
+
+def update_refused(where: str) -> str:
+    """The message that refuses an update given to `where`, which runs queries only: the
+    command line and the endpoint's `query=` say it in the same words."""
+    return (
+        f"this is a SPARQL Update, and {where} runs queries only (SELECT, ASK, CONSTRUCT, "
+        f"DESCRIBE): {STORE_CHANGES}"
+    )
 
 
 class UnknownFormatError(DrugkgError):
-    """An output format that is unknown, or does not fit the query form."""
+    """An output format that is unknown, or does not fit the query form.
 
-    def __init__(self, name: str, known: Sequence[str], *, query_form: str | None = None):
+    `fits` says, for a known format that does not fit, what it is for ("graph results
+    (CONSTRUCT, DESCRIBE)"); `known` lists the formats that fit (or every format)."""
+
+    def __init__(
+        self,
+        name: str,
+        known: Sequence[str],
+        *,
+        query_form: str | None = None,
+        fits: str | None = None,
+    ):
         self.name = name
         self.known = list(known)
         self.query_form = query_form
-        what = f"for a {query_form} query" if query_form else "known"
-        super().__init__(f"unknown output format {name!r}; formats {what}: {', '.join(self.known)}")
+        listing = ", ".join(self.known)
+        if query_form is None:
+            message = f"unknown output format {name!r}; formats known: {listing}"
+        elif fits is not None:
+            message = (
+                f"output format {name!r} is for {fits}, not for a {query_form} query; "
+                f"formats for a {query_form} query: {listing}"
+            )
+        else:
+            message = f"unknown output format {name!r}; formats for a {query_form} query: {listing}"
+        super().__init__(message)
 
 
 class ReasonerError(DrugkgError):

@@ -6,7 +6,6 @@ environment themselves. The server's own settings (addresses, limits, federation
 these in `endpoint.settings`.
 """
 
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field
@@ -65,8 +64,3 @@ class Settings(BaseSettings):
     @property
     def dump_path(self) -> Path:
         return self.dump if self.dump is not None else self.store.with_name("drugkg.nq")
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings()

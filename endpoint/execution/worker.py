@@ -51,7 +51,8 @@ from endpoint.errors import (
 from endpoint.execution import wire
 from endpoint.sparql import federation
 from endpoint.sparql.lexer import QueryShape, scan
-from endpoint.sparql.negotiation import Representation, ResultKind, choose
+from endpoint.sparql.negotiation import choose
+from graph.query.formats import Format, kind_of
 from graph.query.text import StackTooSmallError, explain, run_on_deep_stack
 
 OPEN_VERSIONS = 2
@@ -174,7 +175,7 @@ class Worker:
             shape = scan(job.query)
             has_service = shape.has_service
             result, has_service = self.evaluate(job, shape)
-            kind = ResultKind.GRAPH if isinstance(result, QueryTriples) else ResultKind.SOLUTIONS
+            kind = kind_of(result)
             rep = choose(kind, job.accept, job.format)
             header: dict[str, object] = {"status": 200, "type": rep.content_type}
             if isinstance(result, QueryBoolean):
@@ -216,7 +217,7 @@ def _fail(out: IO[bytes], error: EndpointError, writer: FrameWriter | None) -> N
 def _limited(
     result: QuerySolutions | QueryTriples,
     limit: int,
-    rep: Representation,
+    rep: Format,
     out: FrameWriter,
     prefixes: dict[str, str],
 ) -> None:

@@ -16,7 +16,6 @@ writer removes it.
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import sys
@@ -24,9 +23,15 @@ import time
 import traceback
 from typing import Any
 
-from endpoint.errors import EndpointError, to_wire
+from endpoint.errors import (
+    EndpointError,
+    EvaluationError,
+    MalformedQueryError,
+    to_wire,
+    write_error,
+)
 from endpoint.sparql.updateguard import UpdateGuard
-from graph.errors import InputError, StoreBusyError
+from graph.errors import DrugkgError, StoreBusyError
 from graph.pipeline.inputs import Sources, read_shapes
 from graph.query.text import explain
 from graph.settings import Settings
@@ -34,11 +39,8 @@ from graph.storage import writes
 from graph.storage.versions import writer_lock
 
 
-def _failure(status: int, error: str, message: str, report: str | None = None) -> dict[str, Any]:
-    answer: dict[str, Any] = {"status": status, "error": error, "message": message}
-    if report is not None:
-        answer["report"] = report
-    return answer
+def _failure(error: EndpointError) -> dict[str, Any]:
+    return {"status": error.status, **to_wire(error)}
 
 
 class Writer:
@@ -68,39 +70,17 @@ class Writer:
                 self.guard.check(job.update, job.base_iri)
             with writer_lock(self.settings.store, "drugkg serve (a write over HTTP)", wait=wait):
                 outcome = writes.write(self.settings, job, self.shapes)
-        except EndpointError as error:
-            return {"status": error.status, **to_wire(error)}
-        except StoreBusyError as error:
-            return _failure(503, "StoreBusyError", str(error))
-        except writes.BuildGraphWriteError as error:
-            return _failure(403, "BuildGraphError", str(error))
-        except writes.ShapesViolatedError as error:
-            return _failure(422, "ShapesViolatedError", str(error), error.turtle().decode())
-        except writes.GraphMissingError as error:
-            return _failure(404, "NotFoundError", str(error))
-        except InputError as error:
-            return _failure(400, "InvalidParameterError", str(error))
         except SyntaxError as error:
             problem = explain(job.update or "", error, self.prefixes)
-            return _failure(400, "MalformedQueryError", f"malformed update: {problem.located}")
-        except RuntimeError as error:  # the update is legal but cannot be applied
-            return _failure(400, "BadRequestError", f"the update failed: {error}")
-        except OSError as error:
-            if error.errno == errno.ENOSPC or "No space left" in str(error):
-                return _failure(
-                    507,
-                    "InsufficientStorageError",
-                    "the disk holding the store is full: the write changed nothing",
-                )
-            if job.update is not None and "LOAD" in job.update.upper():
-                return _failure(502, "RemoteServiceError", f"the LOAD failed: {error}")
-            return _failure(500, "EvaluationError", f"the write failed: {error}")
+            return _failure(MalformedQueryError(f"malformed update: {problem.located}"))
+        except (EndpointError, DrugkgError, RuntimeError, OSError) as error:
+            return _failure(write_error(error, job.update))
         except Exception as error:  # a fault of ours: logged whole, the process stays up
             traceback.print_exc(file=sys.stderr)
             return _failure(
-                500,
-                "EvaluationError",
-                f"the write failed ({type(error).__name__}: {error}); nothing was changed",
+                EvaluationError(
+                    f"the write failed ({type(error).__name__}: {error}); nothing was changed"
+                )
             )
         return {"status": 201 if outcome.created else 200, "outcome": outcome.to_json()}
 

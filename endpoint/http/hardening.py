@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from endpoint.errors import BadRequestError, error_response
+
 NOSNIFF = (b"x-content-type-options", b"nosniff")
-_NO_HOST = b"an HTTP/1.1 request must carry a Host header (RFC 9112, section 3.2)\n"
+_NO_HOST = "an HTTP/1.1 request must carry a Host header (RFC 9112, section 3.2)"
 
 
 class Hardening:
@@ -25,18 +27,9 @@ class Hardening:
         if scope.get("http_version") == "1.1" and not any(
             name == b"host" for name, _ in scope["headers"]
         ):
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 400,
-                    "headers": [
-                        (b"content-type", b"text/plain; charset=utf-8"),
-                        (b"content-length", str(len(_NO_HOST)).encode()),
-                        NOSNIFF,
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": _NO_HOST})
+            refused = error_response(BadRequestError(_NO_HOST))
+            refused.headers[NOSNIFF[0].decode()] = NOSNIFF[1].decode()
+            await refused(scope, receive, send)
             return
 
         async def send_nosniff(message: Message) -> None:

@@ -9,49 +9,20 @@ overrides the header.
 
 from __future__ import annotations
 
-from endpoint.sparql.negotiation import TABLE, ResultKind
+from endpoint.http.accept import parse_accept
+from graph.query import formats
+from graph.query.formats import Kind
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
-ALTERNATES: tuple[tuple[str, str], ...] = (
-    ("text/turtle", "ttl"),
-    ("application/n-triples", "nt"),
-    ("application/rdf+xml", "rdf"),
-    ("application/ld+json", "jsonld"),
+ALTERNATES: tuple[tuple[str, str], ...] = tuple(
+    (f.media_type, f.extension) for f in formats.alternates()
 )
-"""The RDF representations every linked-data IRI offers, with the format name that selects
-each one (also the file extension of a named graph's download)."""
+"""The RDF representations every linked-data IRI offers (the formats table's `alternate`
+ones), with the format name that selects each one (also the file extension of a named
+graph's download)."""
 
-EXTENSIONS = {ext: ext for _, ext in ALTERNATES} | {"nq": "nq", "trig": "trig", "html": "html"}
-
-
-def _rdf_types() -> set[str]:
-    found: set[str] = set()
-    for rep in TABLE[ResultKind.GRAPH]:
-        found.add(rep.media_type)
-        found.update(rep.aliases)
-    return found
-
-
-_RDF_TYPES = _rdf_types()
-
-
-def _ranges(accept: str) -> list[tuple[str, float]]:
-    ranges = []
-    for part in accept.split(","):
-        fields = [f.strip() for f in part.split(";")]
-        if not fields[0]:
-            continue
-        quality = 1.0
-        for param in fields[1:]:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        ranges.append((fields[0].lower(), quality))
-    return ranges
+_RDF_TYPES = {media for f in formats.offered(Kind.GRAPH) for media in (f.media_type, *f.aliases)}
 
 
 def wants_html(accept: str | None, fmt: str | None) -> bool:
@@ -59,7 +30,7 @@ def wants_html(accept: str | None, fmt: str | None) -> bool:
         return fmt.lower() == "html"
     if not accept:
         return False
-    ranges = _ranges(accept)
+    ranges = [(r.media_type, r.q) for r in parse_accept(accept)]
     html = max((q for t, q in ranges if t in HTML_TYPES), default=0.0)
     rdf = max((q for t, q in ranges if t in _RDF_TYPES), default=0.0)
     return html > 0 and html >= rdf

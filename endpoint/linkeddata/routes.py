@@ -75,18 +75,15 @@ async def _answer(
 def _error(
     error: Exception, accept: str | None, fmt: str | None, headers: dict[str, str]
 ) -> Response:
-    if isinstance(error, NotFoundError) and wants_html(accept, fmt):
-        vary = {"vary": "Accept"}
-        return HTMLResponse(not_found_page(error.message), 404, vary)
-    response = error_response(error, accept)
+    page = not_found_page if isinstance(error, NotFoundError) and wants_html(accept, fmt) else None
+    response = error_response(error, accept, page)
     response.headers["vary"] = "Accept"
     return response
 
 
 async def describe(request: Request, kind: str, slug: str) -> Response:
-    """GET /{kind}/{slug}: a resource, a source document, or a named graph."""
-    if kind == "graph":
-        return await named_graph(request, slug)
+    """GET /{kind}/{slug}: a resource or a source document (/graph/... is `named_graph`'s,
+    whose route comes first)."""
     state = state_of(request)
     base = state.settings.base_iri
     iri = f"{base}{kind}/{slug}"
@@ -165,12 +162,12 @@ def _ontology_query(state: EndpointState) -> str:
 async def ontology(request: Request) -> Response:
     state = state_of(request)
 
+    async def turtle() -> bytes:
+        _type, body = await graph_bytes(state.pool, _ontology_query(state), "text/turtle", None)
+        return body
+
     async def page() -> str:
-        return await documentation.documentation(
-            state.stats.build_id,
-            str(state.settings.store),
-            state.settings.base_iri + "graph/ontology",
-        )
+        return await documentation.documentation(state.stats.build_id, turtle)
 
     return await _answer(request, "ontology", _ontology_query(state), page)
 

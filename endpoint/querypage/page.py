@@ -36,11 +36,12 @@ from starlette.staticfiles import StaticFiles
 from endpoint import templating
 from endpoint.http import caching
 from endpoint.settings import ServerSettings
-from endpoint.sparql.negotiation import TABLE, ResultKind
 from endpoint.sparql.openapi import NOT_MODIFIED, representations
 from graph.errors import DrugkgError
 from graph.paths import ONTOLOGY_FILE, QUERIES_DIR
 from graph.pipeline.inputs import default_prefixes, parse_turtle
+from graph.query import formats
+from graph.query.formats import Kind
 from graph.query.questions import read_header
 from graph.vocabulary.namespace import OWL, RDF, RDFS
 
@@ -168,8 +169,8 @@ def page_config(base_iri: str) -> dict[str, Any]:
         "examples": [asdict(e) for e in read_examples()],
         "terms": ontology_terms(quads, prefixes),
         "formats": {
-            kind.value: [{"name": r.names[0], "media": r.media_type} for r in TABLE[kind]]
-            for kind in ResultKind
+            kind.value: [{"name": r.name, "media": r.media_type} for r in formats.offered(kind)]
+            for kind in Kind
         },
         "yasgui": yasgui(),
     }

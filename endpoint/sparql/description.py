@@ -18,7 +18,8 @@ from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
 from endpoint.settings import ServerSettings
-from endpoint.sparql.negotiation import TABLE, ResultKind
+from graph.query import formats
+from graph.query.formats import Kind
 from graph.storage.statistics import GraphStats, StoreStats
 from graph.vocabulary.namespace import BASE, DCTERMS, FOAF, RDF, SD, VOID, XSD
 
@@ -66,8 +67,8 @@ def service_description(settings: ServerSettings, stats: StoreStats, root: str) 
     g.add(service, SD.endpoint, NamedNode(root + "sparql"))
     g.add(service, DCTERMS.title, Literal("drugkg SPARQL 1.1 endpoint", language="en"))
     g.add(service, SD.supportedLanguage, _n(SD.SPARQL11Query))
-    for kind in ResultKind:
-        for rep in TABLE[kind]:
+    for kind in Kind:
+        for rep in formats.offered(kind):
             g.add(service, SD.resultFormat, NamedNode(rep.format_iri))
     if settings.union_default_graph:
         g.add(service, SD.feature, _n(SD.UnionDefaultGraph))

@@ -11,7 +11,7 @@ decisions come before evaluation:
   own message);
 - whether it nests too deeply to be worth parsing (`graph.query.text.too_deep`).
 
-The tokens come from `graph.query.text.tokens`, shared with the CLI. A keyword is only
+The tokens and keywords come from `graph.query.tokens`, shared with the CLI. A keyword is only
 counted where the lexer finds a word token (never inside `"from here"`, `<http://x/service>`,
 `?from`, `ex:from` or a comment). These conclusions decide nothing on their own where safety
 is at stake: the federation guard refuses whatever pyoxigraph does not confirm.
@@ -23,13 +23,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from graph.query.text import Token, tokens, too_deep
-
-UPDATE_KEYWORDS = frozenset(
-    {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
-)
-QUERY_FORMS = frozenset({"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"})
-PROLOGUE_KEYWORDS = frozenset({"BASE", "PREFIX", "VERSION"})
+from graph.query.text import too_deep
+from graph.query.tokens import UPDATE_KEYWORDS, Token, first_keyword, tokens
 
 SERVICE_WORD = re.compile("service", re.IGNORECASE)
 """Every place the letters of SERVICE occur, in any case (Python's case-insensitive match
@@ -95,20 +90,11 @@ def _scan_cached(text: str) -> QueryShape:
 
 def _scan(text: str) -> QueryShape:
     scanned = list(tokens(text))
-    first: str | None = None
-    form_start = len(text)
+    head = first_keyword(scanned)
     has_from = False
     services: list[ServiceClause] = []
-    in_prologue = True
     for i, token in enumerate(scanned):
         word = token.keyword
-        if not word:
-            continue
-        if in_prologue and word in PROLOGUE_KEYWORDS:
-            continue
-        if in_prologue:
-            in_prologue = False
-            first, form_start = word, token.start
         if word == "FROM":
             has_from = True
         elif word == "SERVICE":
@@ -120,8 +106,8 @@ def _scan(text: str) -> QueryShape:
             endpoint = scanned[j] if j < len(scanned) else None
             services.append(ServiceClause(token, silent, endpoint))
     return QueryShape(
-        first_keyword=first,
-        form_start=form_start,
+        first_keyword=head.keyword if head is not None else None,
+        form_start=head.start if head is not None else len(text),
         has_dataset_clause=has_from,
         services=tuple(services),
         mentions_service=SERVICE_WORD.search(text) is not None,

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from endpoint.sparql.negotiation import TABLE, ResultKind
+from graph.query import formats
+from graph.query.formats import Kind
 
-GRAPH_MEDIA = tuple(rep.media_type for rep in TABLE[ResultKind.GRAPH])
+GRAPH_MEDIA = tuple(f.media_type for f in formats.offered(Kind.GRAPH))
 """The media types of an RDF graph, as every graph-valued route negotiates them."""
 
 GRAPH_FORMATS = tuple(
-    name for rep in TABLE[ResultKind.GRAPH] for name in (*rep.names, rep.media_type, *rep.aliases)
+    name for f in formats.offered(Kind.GRAPH) for name in (*f.names, f.media_type, *f.aliases)
 )
 """What `format` may name for those media types: a name, the media type, an alias."""
 
@@ -90,8 +91,8 @@ def format_parameter(*, html: bool) -> dict[str, Any]:
 
 
 _FORMATS = sorted(
-    {"", *(n for kind in ResultKind for rep in TABLE[kind] for n in rep.names)}
-    | {n for kind in ResultKind for rep in TABLE[kind] for n in (rep.media_type, *rep.aliases)}
+    {"", *(n for kind in Kind for f in formats.offered(kind) for n in f.names)}
+    | {n for kind in Kind for f in formats.offered(kind) for n in (f.media_type, *f.aliases)}
 )
 """What `format` may name (empty: as if absent); whether it fits depends on the query form."""
 
@@ -124,9 +125,8 @@ _PARAMS: list[dict[str, Any]] = [
     {
         "name": "format",
         "in": "query",
-        "description": "The result format, for clients that cannot set Accept: json, xml, csv, "
-        "tsv (SELECT, ASK), turtle, ntriples, nquads, trig, rdfxml, jsonld (CONSTRUCT, "
-        "DESCRIBE), or a media type.",
+        "description": "The result format, for clients that cannot set Accept: "
+        f"{', '.join(formats.names())} or a media type.",
         "schema": {"type": "string", "enum": _FORMATS},
     },
 ]
@@ -134,7 +134,7 @@ _PARAMS: list[dict[str, Any]] = [
 
 def _content(*, html: bool) -> dict[str, Any]:
     content: dict[str, Any] = {"text/html": {}} if html else {}
-    return content | {rep.media_type: {} for kind in ResultKind for rep in TABLE[kind]}
+    return content | {f.media_type: {} for kind in Kind for f in formats.offered(kind)}
 
 
 def _responses(truncated: str, limit: str, *, html: bool) -> dict[str, Any]:

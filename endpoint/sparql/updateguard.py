@@ -33,7 +33,8 @@ from pyoxigraph import NamedNode, Store
 
 from endpoint.errors import FederationRefusedError, MalformedQueryError
 from endpoint.sparql.federation import ServiceCall, altered, edited, refusal
-from graph.query.text import Token, explain, tokens
+from graph.query.text import explain
+from graph.query.tokens import Token, tokens
 
 WORDS = re.compile("service|load", re.IGNORECASE)
 """The letters of the two keywords, in any case (with Python's extra case matches)."""

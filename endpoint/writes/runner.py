@@ -26,7 +26,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from endpoint.errors import EndpointError, QueryMemoryError, QueryTimeoutError, from_wire
+from endpoint.errors import (
+    EndpointError,
+    QueryMemoryError,
+    QueryTimeoutError,
+    WriteFailedError,
+    from_wire,
+)
 from endpoint.settings import ServerSettings
 from graph.storage.versions import current_version
 from graph.storage.writes import WriteJob
@@ -36,12 +42,6 @@ log = logging.getLogger("drugkg.endpoint")
 START_TIMEOUT = 120.0
 MEMORY_POLL = 0.1
 _PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-class WriteFailedError(EndpointError):
-    """The write process stopped without answering."""
-
-    status = 500
 
 
 class WriteRunner:
@@ -149,7 +149,7 @@ class WriteRunner:
         if answer.get("status") not in (200, 201):
             self.refused += 1
             log.warning("write refused (%s): %s", answer.get("status"), answer.get("message"))
-            raise _refusal(answer)
+            raise from_wire(answer)  # the status is the error's own (endpoint.errors)
         self.writes += 1
         return answer
 
@@ -173,15 +173,3 @@ class WriteRunner:
             f"write stopped: it needed more than the memory limit of "
             f"{self.settings.query_memory_mb} MiB (DRUGKG_QUERY_MEMORY_MB); {state}"
         )
-
-
-def _refusal(answer: dict[str, Any]) -> EndpointError:
-    from endpoint.errors import ShapesViolatedError
-
-    if answer.get("error") == "ShapesViolatedError":
-        return ShapesViolatedError(
-            str(answer.get("message")), str(answer.get("report", "")).encode()
-        )
-    error = from_wire(answer)
-    error.status = int(answer.get("status", error.status))
-    return error

@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 from starlette.responses import Response
 
 from endpoint.errors import InvalidParameterError
+from endpoint.http.accept import wants_json
 from endpoint.sparql.protocol import UpdateRequest
-from graph.query.text import Token, tokens
+from graph.query.tokens import Token, tokens
 from graph.storage.writes import WriteJob
 
 if TYPE_CHECKING:
@@ -121,7 +122,7 @@ def answer(outcome: dict[str, Any], accept: str | None, status: int = 200) -> Re
     """The answer to an accepted write: what it changed, per graph."""
     changes = outcome["outcome"]["changes"]
     headers = {AUDIT_HEADER: outcome["outcome"]["activity"]}
-    if accept and "json" in accept:
+    if wants_json(accept):
         body = {
             "status": status,
             "audit": outcome["outcome"]["activity"],

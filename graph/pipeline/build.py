@@ -6,7 +6,8 @@
 checks and writes nothing; `load_dataset` gives the dataset in memory, `inferred` included (no
 checks, no writing), for the endpoint and the benchmarks. The checks run on the canonical IRIs that
 graph.vocabulary.namespace names; when `settings.base_iri` differs, IRIs are rewritten last. Each
-step is timed: wall time and peak resident memory.
+step is timed: wall time and peak resident memory; `announce`, when given, hears each step as it
+starts (the command line prints it, so a long build shows where it is).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import resource
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -43,6 +44,22 @@ __all__ = [
 ]
 
 
+STEPS = {
+    "read": "reading the ontology, seeds, entities, facts, links and shapes",
+    "quotes": "checking every quote against its source text",
+    "statements": "checking that every statement lies in the graph of its one quote",
+    "reasoning": "materialising the entailments into the inferred graph",
+    "hermit": "checking the ontology and the data with HermiT (OWL 2 DL)",
+    "shacl": "validating with the SHACL shapes",
+    "write store": "writing the new store version and swapping it in",
+    "write dump": "writing the N-Quads dump",
+}
+"""The steps of a build, in order, and what each one does."""
+
+Announce = Callable[[str, str], None]
+"""Told each step's name and what it does, as the step starts."""
+
+
 @dataclass
 class StepReport:
     """One timed step of the pipeline: wall time and the peak resident memory during it."""
@@ -62,12 +79,17 @@ class StepTimer:
     sees only Python's heap and slows pySHACL several-fold.
     """
 
-    def __init__(self, name: str, steps: list[StepReport]) -> None:
+    def __init__(
+        self, name: str, steps: list[StepReport], announce: Announce | None = None
+    ) -> None:
         self.report = StepReport(name)
         self._steps = steps
+        self._announce = announce
         self._start = 0.0
 
     def __enter__(self) -> StepReport:
+        if self._announce is not None:
+            self._announce(self.report.name, STEPS.get(self.report.name, ""))
         _reset_peak_rss()
         self._start = time.perf_counter()
         return self.report
@@ -169,23 +191,29 @@ class BuildReport:
         return self.validation.warnings
 
 
-def validate(settings: Settings, sources: Sources | None = None) -> ValidationResult:
+def validate(
+    settings: Settings, sources: Sources | None = None, announce: Announce | None = None
+) -> ValidationResult:
     """Run every check on the sources and report; write nothing."""
-    result, _dataset = _run(settings, sources or Sources.from_settings(settings), strict=False)
+    sources = sources or Sources.from_settings(settings)
+    result, _dataset = _run(settings, sources, strict=False, announce=announce)
     return result
 
 
-def build(settings: Settings, sources: Sources | None = None) -> BuildReport:
+def build(
+    settings: Settings, sources: Sources | None = None, announce: Announce | None = None
+) -> BuildReport:
     """Check everything, then write the store (atomic swap) and the N-Quads dump.
 
     A quote that is not verbatim raises QuoteError, and a statement outside its quote's graph
     raises StatementError, before the later steps run; any other failed check raises
     ChecksFailedError carrying every result. Either way the old store stays as it was.
     """
-    result, dataset = _run(settings, sources or Sources.from_settings(settings), strict=True)
+    sources = sources or Sources.from_settings(settings)
+    result, dataset = _run(settings, sources, strict=True, announce=announce)
     if not result.ok:
         raise ChecksFailedError(result)
-    with StepTimer("write store", result.steps) as step:
+    with StepTimer("write store", result.steps, announce) as step:
         loaded = loaded_quads(settings)  # datasets `drugkg load` added: kept as they are
         dataset.extend(loaded)
         result.counts = count_graphs(dataset)
@@ -193,7 +221,7 @@ def build(settings: Settings, sources: Sources | None = None) -> BuildReport:
         step.detail = f"{settings.store} -> {version.name}"
         if loaded:
             step.detail += f" (kept {len(loaded)} quads of loaded datasets)"
-    with StepTimer("write dump", result.steps) as step:
+    with StepTimer("write dump", result.steps, announce) as step:
         write_dump(settings.dump_path, dataset)
         step.detail = str(settings.dump_path)
     return BuildReport(settings.store, version, settings.dump_path, result)
@@ -207,15 +235,17 @@ def load_dataset(settings: Settings, sources: Sources | None = None) -> Store:
     return _rebased(inputs.store, settings.base_iri)
 
 
-def _run(settings: Settings, sources: Sources, *, strict: bool) -> tuple[ValidationResult, Store]:
+def _run(
+    settings: Settings, sources: Sources, *, strict: bool, announce: Announce | None
+) -> tuple[ValidationResult, Store]:
     result = ValidationResult()
     steps = result.steps
-    with StepTimer("read", steps) as step:
+    with StepTimer("read", steps, announce) as step:
         inputs = read_inputs(sources)
         store = inputs.store
         result.warnings += inputs.warnings
         step.detail = f"{len(store)} quads from {len(inputs.files)} files"
-    with StepTimer("quotes", steps) as step:
+    with StepTimer("quotes", steps, announce) as step:
         texts = {seed.iri: seed.text for seed in inputs.seeds}
         for seed in inputs.seeds:
             result.quotes_checked += count_quotes(store, seed.graph)
@@ -223,20 +253,20 @@ def _run(settings: Settings, sources: Sources, *, strict: bool) -> tuple[Validat
         step.detail = f"{result.quotes_checked} quotes, {len(result.quote_problems)} wrong"
     if strict and result.quote_problems:
         raise QuoteError(result.quote_problems)
-    with StepTimer("statements", steps) as step:
+    with StepTimer("statements", steps, announce) as step:
         result.statements = statements.check(store, inputs.seeds)
         problems = len(result.statements.problems)
         step.detail = f"{result.statements.total} statement graphs, {problems} problems"
     if strict and result.statements.problems:
         raise StatementError(result.statements.problems)
-    with StepTimer("reasoning", steps) as step:
+    with StepTimer("reasoning", steps, announce) as step:
         result.reasoning = reasoning.materialise(store, INFERRED)
         reasoning.describe(store, INFERRED)
         step.detail = f"{result.reasoning.total} triples in {result.reasoning.rounds} rounds"
-    with StepTimer("hermit", steps) as step:
+    with StepTimer("hermit", steps, announce) as step:
         result.hermit = hermit.check(store, java=settings.java, memory_mb=settings.java_memory_mb)
         step.detail = "ok" if result.hermit.ok else "FAILED"
-    with StepTimer("shacl", steps) as step:
+    with StepTimer("shacl", steps, announce) as step:
         result.shacl = shacl.validate(shacl.to_dataset(store), inputs.shapes)
         if not result.shacl.shapes_found:
             result.warnings.append(f"no shapes found in {sources.shapes}: SHACL checked nothing")

@@ -24,6 +24,7 @@ from graph.vocabulary.namespace import DK, GRAPH, OA, PROV, RDF, SOURCE
 
 _FRAGMENT = re.compile(r"^(?P<source>[^#]+)#char=(?P<start>\d+),(?P<end>\d+)$")
 _SHOWN = 60  # characters of text shown in a message before it is elided
+_CONTEXT = 20  # characters shown before the place where two texts part
 
 _TYPE = NamedNode(str(RDF.type))
 _QUOTE = NamedNode(str(DK.Quote))
@@ -227,8 +228,11 @@ def _judge(node: _QuoteNode, texts: Mapping[str, str]) -> list[str]:
     actual = text[start:end]
     if actual == exact:
         return []
+    at = first_difference(exact, actual)
     message = (
-        f"{who}: expected {_show(exact)} at {start},{end} but the text there is {_show(actual)}"
+        f"{who}: expected {_around(exact, at)} at {start},{end} but the text there is "
+        f"{_around(actual, at)}: they part at character {at + 1} of the quote (offset "
+        f"{start + at}), after {_show(exact[max(0, at - _CONTEXT) : at])}"
     )
     found = occurrences(text, exact)
     if found:
@@ -247,6 +251,26 @@ def _label(term: object) -> str:
     if isinstance(term, NamedNode):
         return term.value
     return str(term)
+
+
+def first_difference(one: str, other: str) -> int:
+    """The index of the first character where two texts differ (the shorter's length when
+    one begins the other)."""
+    for index, (a, b) in enumerate(zip(one, other, strict=False)):
+        if a != b:
+            return index
+    return min(len(one), len(other))
+
+
+def _around(text: str, at: int) -> str:
+    """The text as a literal; a long one cut to the part around `at`, where it parts from the
+    text it is compared with, so that the difference is always in what is shown."""
+    if len(text) <= _SHOWN:
+        return str(Literal(text))
+    begin = max(0, at - _CONTEXT)
+    end = min(len(text), begin + _SHOWN - 2)
+    part = ("…" if begin > 0 else "") + text[begin:end] + ("…" if end < len(text) else "")
+    return str(Literal(part))
 
 
 def _show(text: str) -> str:

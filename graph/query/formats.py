@@ -1,185 +1,162 @@
-"""Output formats of `drugkg query`: one table from format name to serializer.
+"""The one table of result and RDF formats: names, media types, file extensions, serialisers.
 
-A query result is solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT, DESCRIBE). Each
-format says which of those it can write. `table` writes any of them as an aligned text table
-with prefixed names; the others are the W3C result and RDF serialisations, done by pyoxigraph.
+    kind       fits                  formats, in order of preference
+    SOLUTIONS  SELECT, ASK           json, xml, csv, tsv
+    GRAPH      CONSTRUCT, DESCRIBE   turtle, ntriples, jsonld, nquads, trig, rdfxml
+                                     (n3 is read by `drugkg load`, never written)
+
+Everything that names a format reads it here: `drugkg query --format` (`graph.query.output`),
+content negotiation at /sparql and the service description (`endpoint.sparql.negotiation`),
+the representations every linked-data IRI offers (the formats marked `alternate`, named by
+their file extension: `/graph/links.ttl`), `drugkg load` (by the file's extension) and the
+tests. The order within a kind is the server's preference: the first is the default, and it
+wins ties in content negotiation. A name means one format within a kind: `json` is SPARQL JSON
+results for a SELECT and JSON-LD for a CONSTRUCT, as clients of other endpoints expect.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import Enum
+from pathlib import PurePath
 
-from pyoxigraph import (
-    BlankNode,
-    Literal,
-    NamedNode,
-    QueryBoolean,
-    QueryResultsFormat,
-    QuerySolutions,
-    QueryTriples,
-    RdfFormat,
-    Triple,
-    serialize,
-)
-
-from graph.errors import UnknownFormatError
+from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, QueryTriples, RdfFormat
 
 Result = QuerySolutions | QueryBoolean | QueryTriples
-Prefixes = Mapping[str, str]
-
-SOLUTIONS, BOOLEAN, GRAPH = "SELECT", "ASK", "CONSTRUCT/DESCRIBE"
-
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_PLAIN_TYPES = {f"{_XSD}{t}" for t in ("string", "integer", "decimal", "double", "boolean")}
-# Tables are for reading, so a local part may hold '/', '#', ',' and '=' (which strict Turtle
-# would escape): `graph:facts/doc` and `source:doc#char=0,8` read better than full IRIs.
-_LOCAL = re.compile(r"^[^\s<>\"{}|^`\\]*$")
-_CELL_WIDTH = 80
 
 
-@dataclass(frozen=True)
-class OutputFormat:
-    """A named output format, the result kinds it writes and how."""
+class Kind(Enum):
+    """What a query gives: solutions (SELECT, ASK) or a graph (CONSTRUCT, DESCRIBE)."""
+
+    SOLUTIONS = "solutions"
+    GRAPH = "graph"
+
+    @property
+    def forms(self) -> str:
+        """The query forms that give this kind of result, for messages."""
+        return "SELECT, ASK" if self is Kind.SOLUTIONS else "CONSTRUCT, DESCRIBE"
+
+
+def kind_of(result: Result) -> Kind:
+    """The kind of a pyoxigraph query result."""
+    return Kind.GRAPH if isinstance(result, QueryTriples) else Kind.SOLUTIONS
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    """One serialisation: what it is called, its media type and file extensions, who writes it."""
 
     name: str
-    kinds: frozenset[str]
-    write: Callable[[Result, Prefixes], bytes]
+    """The name `drugkg query --format` and the `format` parameter of the endpoint take."""
+    media_type: str
+    """The media type sent in Content-Type (without parameters)."""
+    kind: Kind
+    serializer: QueryResultsFormat | RdfFormat
+    extensions: tuple[str, ...]
+    """File extensions (without the dot), the usual one first."""
+    other_names: tuple[str, ...] = ()
+    """Further names the `format` parameter and `--format` accept."""
+    aliases: tuple[str, ...] = ()
+    """Further media types clients send for this serialisation (they select it only when
+    named exactly: `application/*` does not select SPARQL JSON results as application/json)."""
+    alternate: bool = False
+    """Offered as a representation of every linked-data IRI (a graph about one thing)."""
+    written: bool = True
+    """False for a format drugkg reads (`drugkg load`) but never writes."""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.other_names)
+
+    @property
+    def extension(self) -> str:
+        return self.extensions[0]
+
+    @property
+    def label(self) -> str:
+        """The format's name for people: `Turtle`, `SPARQL Results in JSON`."""
+        return self.serializer.name
+
+    @property
+    def content_type(self) -> str:
+        """The Content-Type of a response: text and XML formats say they are UTF-8."""
+        if self.media_type.startswith("text/") or self.media_type.endswith(("+xml", "/xml")):
+            return f"{self.media_type}; charset=utf-8"
+        return self.media_type
+
+    @property
+    def results_format(self) -> QueryResultsFormat:
+        assert isinstance(self.serializer, QueryResultsFormat), self
+        return self.serializer
+
+    @property
+    def rdf_format(self) -> RdfFormat:
+        assert isinstance(self.serializer, RdfFormat), self
+        return self.serializer
+
+    @property
+    def format_iri(self) -> str:
+        """The W3C format IRI (http://www.w3.org/ns/formats/...) of this serialisation."""
+        if self.serializer == RdfFormat.JSON_LD:
+            # pyoxigraph names JSON-LD with an IRI outside the W3C list of format IRIs
+            return "http://www.w3.org/ns/formats/JSON-LD"
+        return self.serializer.iri
+
+    def selected_by(self, name: str) -> bool:
+        """Whether a `format` value (a name or a media type, any case) means this format."""
+        wanted = name.strip().lower()
+        return wanted in self.names or wanted == self.media_type or wanted in self.aliases
 
 
-def form_of(result: Result) -> str:
-    """The result kind of a query result: SELECT, ASK or CONSTRUCT/DESCRIBE."""
-    if isinstance(result, QuerySolutions):
-        return SOLUTIONS
-    if isinstance(result, QueryBoolean):
-        return BOOLEAN
-    return GRAPH
+_S, _G = Kind.SOLUTIONS, Kind.GRAPH
+
+FORMATS: tuple[Format, ...] = (
+    Format("json", "application/sparql-results+json", _S, QueryResultsFormat.JSON,
+           extensions=("srj",), other_names=("srj",), aliases=("application/json",)),
+    Format("xml", "application/sparql-results+xml", _S, QueryResultsFormat.XML,
+           extensions=("srx",), other_names=("srx",), aliases=("application/xml", "text/xml")),
+    Format("csv", "text/csv", _S, QueryResultsFormat.CSV, extensions=("csv",)),
+    Format("tsv", "text/tab-separated-values", _S, QueryResultsFormat.TSV, extensions=("tsv",)),
+    Format("turtle", "text/turtle", _G, RdfFormat.TURTLE, extensions=("ttl",),
+           other_names=("ttl",), aliases=("application/x-turtle",), alternate=True),
+    Format("ntriples", "application/n-triples", _G, RdfFormat.N_TRIPLES, extensions=("nt",),
+           other_names=("nt",), aliases=("text/plain",), alternate=True),
+    Format("jsonld", "application/ld+json", _G, RdfFormat.JSON_LD, extensions=("jsonld",),
+           other_names=("json-ld", "json"), aliases=("application/json",), alternate=True),
+    Format("nquads", "application/n-quads", _G, RdfFormat.N_QUADS, extensions=("nq",),
+           other_names=("nq",)),
+    Format("trig", "application/trig", _G, RdfFormat.TRIG, extensions=("trig",)),
+    Format("rdfxml", "application/rdf+xml", _G, RdfFormat.RDF_XML,
+           extensions=("rdf", "owl", "xml"), other_names=("rdf", "xml"),
+           aliases=("application/xml", "text/xml"), alternate=True),
+    Format("n3", "text/n3", _G, RdfFormat.N3, extensions=("n3",), written=False),
+)  # fmt: skip
 
 
-def _results(fmt: QueryResultsFormat) -> Callable[[Result, Prefixes], bytes]:
-    def write(result: Result, _prefixes: Prefixes) -> bytes:
-        assert isinstance(result, QuerySolutions | QueryBoolean)
-        return result.serialize(format=fmt) or b""
-
-    return write
+def offered(kind: Kind) -> tuple[Format, ...]:
+    """The formats drugkg writes for a kind of result, the default first."""
+    return _OFFERED[kind]
 
 
-def _rdf(fmt: RdfFormat) -> Callable[[Result, Prefixes], bytes]:
-    def write(result: Result, prefixes: Prefixes) -> bytes:
-        assert isinstance(result, QueryTriples)
-        triples = list(result)
-        if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.RDF_XML):
-            return serialize(triples, format=fmt, prefixes=dict(prefixes)) or b""
-        return serialize(triples, format=fmt) or b""
-
-    return write
+_OFFERED = {kind: tuple(f for f in FORMATS if f.kind is kind and f.written) for kind in Kind}
 
 
-def _table(result: Result, prefixes: Prefixes) -> bytes:
-    if isinstance(result, QueryBoolean):
-        return render_table(["ASK"], [["true" if bool(result) else "false"]]).encode()
-    if isinstance(result, QueryTriples):
-        rows = [
-            [term_text(term, prefixes) for term in (t.subject, t.predicate, t.object)]
-            for t in result
-        ]
-        return render_table(["subject", "predicate", "object"], rows).encode()
-    names = [v.value for v in result.variables]
-    rows = [[term_text(solution[name], prefixes) for name in names] for solution in result]
-    return render_table(names, rows).encode()
+def named(name: str, kind: Kind) -> Format | None:
+    """The written format of `kind` that a `format` value names, if any."""
+    return next((f for f in offered(kind) if f.selected_by(name)), None)
 
 
-_ANSWERS = frozenset({SOLUTIONS, BOOLEAN})
-_GRAPHS = frozenset({GRAPH})
-
-FORMATS: dict[str, OutputFormat] = {
-    f.name: f
-    for f in (
-        OutputFormat("table", _ANSWERS | _GRAPHS, _table),
-        OutputFormat("json", _ANSWERS, _results(QueryResultsFormat.JSON)),
-        OutputFormat("csv", _ANSWERS, _results(QueryResultsFormat.CSV)),
-        OutputFormat("tsv", _ANSWERS, _results(QueryResultsFormat.TSV)),
-        OutputFormat("xml", _ANSWERS, _results(QueryResultsFormat.XML)),
-        OutputFormat("turtle", _GRAPHS, _rdf(RdfFormat.TURTLE)),
-        OutputFormat("ntriples", _GRAPHS, _rdf(RdfFormat.N_TRIPLES)),
-        OutputFormat("jsonld", _GRAPHS, _rdf(RdfFormat.JSON_LD)),
-        OutputFormat("nquads", _GRAPHS, _rdf(RdfFormat.N_QUADS)),
-        OutputFormat("trig", _GRAPHS, _rdf(RdfFormat.TRIG)),
-        OutputFormat("rdfxml", _GRAPHS, _rdf(RdfFormat.RDF_XML)),
-    )
-}
+def names() -> list[str]:
+    """The name of every written format, solutions first."""
+    return [f.name for kind in Kind for f in offered(kind)]
 
 
-def get_format(name: str) -> OutputFormat:
-    """The format called `name`; UnknownFormatError lists every known format."""
-    try:
-        return FORMATS[name]
-    except KeyError:
-        raise UnknownFormatError(name, list(FORMATS)) from None
+def alternates() -> tuple[Format, ...]:
+    """The representations every linked-data IRI offers, in order."""
+    return tuple(f for f in offered(Kind.GRAPH) if f.alternate)
 
 
-def write_result(result: Result, name: str, prefixes: Prefixes) -> bytes:
-    """Serialise a query result in the named format; unfit formats list the fitting ones."""
-    fmt = get_format(name)
-    kind = form_of(result)
-    if kind not in fmt.kinds:
-        fitting = [f.name for f in FORMATS.values() if kind in f.kinds]
-        raise UnknownFormatError(name, fitting, query_form=kind)
-    return fmt.write(result, prefixes)
-
-
-def term_text(term: object, prefixes: Prefixes) -> str:
-    """A term as a reader wants it in a table: prefixed names, bare plain literals."""
-    if term is None:
-        return ""
-    if isinstance(term, NamedNode):
-        return prefixed(term.value, prefixes)
-    if isinstance(term, BlankNode):
-        return f"_:{term.value}"
-    if isinstance(term, Literal):
-        text = _cell(term.value)
-        if term.language:
-            return f"{text}@{term.language}"
-        if term.datatype.value in _PLAIN_TYPES:
-            return text
-        return f"{text}^^{prefixed(term.datatype.value, prefixes)}"
-    if isinstance(term, Triple):
-        parts = (term.subject, term.predicate, term.object)
-        return "<< " + " ".join(term_text(p, prefixes) for p in parts) + " >>"
-    return str(term)
-
-
-def prefixed(iri: str, prefixes: Prefixes) -> str:
-    """`prefix:local` for the longest namespace that fits, else `<iri>`."""
-    best: tuple[str, str] | None = None
-    for prefix, namespace in prefixes.items():
-        longer = best is None or len(namespace) > len(best[1])
-        if longer and iri.startswith(namespace) and _LOCAL.match(iri[len(namespace) :]):
-            best = (prefix, namespace)
-    if best is None:
-        return f"<{iri}>"
-    return f"{best[0]}:{iri[len(best[1]) :]}"
-
-
-def render_table(
-    header: Sequence[str], rows: Sequence[Sequence[str]], *, count: bool = True
-) -> str:
-    """An aligned text table with a header rule and (unless `count` is false) a row count."""
-    widths = [len(h) for h in header]
-    for row in rows:
-        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
-
-    def line(cells: Sequence[str]) -> str:
-        return " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
-
-    out = [line(header), "-+-".join("-" * w for w in widths)]
-    out += [line(row) for row in rows]
-    if count:
-        out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
-    return "\n".join(out) + "\n"
-
-
-def _cell(text: str) -> str:
-    flat = text.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t")
-    return flat if len(flat) <= _CELL_WIDTH else flat[: _CELL_WIDTH - 1] + "…"
+def for_file(path: PurePath | str) -> Format | None:
+    """The format a file's extension names (any case), if any."""
+    extension = PurePath(path).suffix.lower().removeprefix(".")
+    return next((f for f in FORMATS if extension in f.extensions), None)

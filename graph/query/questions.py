@@ -10,7 +10,7 @@ lists them by it, what a reader asks first at the top; questions without one com
 import re
 
 FIELDS = ("title", "question", "description", "order")
-_HEADER = re.compile(r"^#\s*(title|question|description|order)\s*:\s*(.*?)\s*$")
+_HEADER = re.compile(rf"^#\s*({'|'.join(FIELDS)})\s*:\s*(.*?)\s*$")
 
 
 def read_header(text: str) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""A SPARQL text before pyoxigraph sees it: its tokens, its nesting, and a deep enough stack.
+"""A SPARQL text before pyoxigraph sees it: its nesting, a deep enough stack, readable errors.
 
 pyoxigraph parses and evaluates by recursion, a stack frame or more per level of nesting, and
 a stack overflow in its Rust code ends the whole process at once (SIGSEGV): no exception ever
@@ -20,21 +20,23 @@ reaches Python. Two guards, for the CLI and the endpoint's query processes alike
   its time and memory limits being parsed. No real query comes near;
   generated ones rarely pass a few dozen levels.
 
-`tokens` is a lexer of SPARQL 1.1 (and the SPARQL 1.2 tokens pyoxigraph reads), written from
-the grammar's terminal rules: IRIs with their `\\u` escapes, the four string forms with their
-escapes, prefixed names with every local-name escape and `%` sequence, variables, blank-node
-labels, language tags, numbers, comments. It is what the nesting check and the SERVICE
-guard (`endpoint.sparql.federation`) read; the guard then has pyoxigraph itself confirm every
-conclusion it draws from these tokens, so a lexer error is refused, never let through.
+`explain` makes pyoxigraph's syntax errors readable: an undeclared prefix is named, with the
+prefixes known without a declaration; a word that is no SPARQL keyword (`SELET`, `LIMT`) is
+named at its own place, with the keyword it most likely meant, instead of the place where
+the parser gave up and the alternatives it tried there. The text is read with
+`graph.query.tokens`.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator
+import traceback
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
+
+from graph.query.tokens import KEYWORDS, Token, closest_keyword, tokens
 
 MAX_NESTING = 1000
 """Deepest bracket nesting, and longest run of unary operators, a query may have."""
@@ -51,73 +53,9 @@ STACK_PER_CHAR = 4 * 1024
 MIN_STACK_BYTES = 256 * 1024 * 1024
 """The least stack a query thread gets, however short its text."""
 
-# The terminals of the SPARQL 1.1 grammar (section 19.8), as character classes.
-_PN_CHARS_BASE = (
-    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
-    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
-)
-_PN_CHARS_U = _PN_CHARS_BASE + "_"
-_PN_CHARS = _PN_CHARS_U + r"\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
-_PN_PREFIX = rf"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
-_PLX = r"(?:%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])"
-_PN_LOCAL = (
-    rf"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
-)
-_VARNAME = rf"[{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*"
-_UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
-_EXPONENT = r"[eE][+-]?[0-9]+"
-
-TOKEN = re.compile(
-    rf"""
-      (?P<skip>[ \t\r\n]+|\#[^\r\n]*)
-    | (?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]|{_UCHAR})*>)
-    | (?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
-               |\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
-               |'(?:[^'\\\n\r]|\\.)*'
-               |"(?:[^"\\\n\r]|\\.)*")
-    | (?P<var>[?$]{_VARNAME})
-    | (?P<bnode>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)
-    | (?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*(?:--[a-zA-Z]+)?)
-    | (?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)
-    | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
-    | (?P<number>[0-9]+\.[0-9]*{_EXPONENT}|\.[0-9]+{_EXPONENT}|[0-9]+{_EXPONENT}
-               |[0-9]*\.[0-9]+|[0-9]+)
-    | (?P<punct><<|>>|\{{\||\|\}}|\^\^|&&|\|\||!=|<=|>=)
-    | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-"""One token of a SPARQL text: blanks and comments (`skip`), an IRI, a string literal, a
-variable, a blank-node label, a language tag, a prefixed name, a word (keyword, function
-name, `a`, `true`), a number, a punctuation mark of two characters, or any other single
-character (brackets, `.`, `;`, operators)."""
-
 _OPENING = frozenset({"(", "{", "[", "<<", "{|"})
 _CLOSING = frozenset({")", "}", "]", ">>", "|}"})
 _UNARY = frozenset("!+-")
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    kind: str
-    """skip is never produced; one of iri, string, var, bnode, langtag, pname, word, number,
-    punct, other."""
-    text: str
-    start: int
-    end: int
-
-    @property
-    def keyword(self) -> str:
-        """The word upper-cased when the token is a word (keywords are case-insensitive)."""
-        return self.text.upper() if self.kind == "word" else ""
-
-
-def tokens(text: str) -> Iterator[Token]:
-    """The tokens of a text, blanks and comments left out."""
-    for match in TOKEN.finditer(text):
-        kind = match.lastgroup or "other"
-        if kind != "skip":
-            yield Token(kind, match.group(), match.start(), match.end())
 
 
 def too_deep(
@@ -189,6 +127,7 @@ def run_on_deep_stack(work: Callable[[], T], chars: int) -> T:
         try:
             outcome.append(work())
         except BaseException as exc:  # handed to the caller's thread
+            _drop_locals(exc)
             failure.append(exc)
 
     size = stack_bytes(chars)
@@ -209,6 +148,21 @@ def run_on_deep_stack(work: Callable[[], T], chars: int) -> T:
     if failure:
         raise failure[0]
     return outcome[0]
+
+
+def _drop_locals(error: BaseException) -> None:
+    """Clear the local variables of the frames an error (and the errors it chains) went
+    through, on the thread that ran them: pyoxigraph's results may only be dropped on the
+    thread that made them (elsewhere pyo3 reports "PyQuerySolutions is unsendable")."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        traceback.clear_frames(current.__traceback__)
+        pending += [current.__cause__, current.__context__]
 
 
 _ERROR_AT = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.DOTALL)
@@ -233,7 +187,8 @@ class SyntaxProblem:
 
 def explain(text: str, error: SyntaxError, prefixes: Iterable[str] = ()) -> SyntaxProblem:
     """pyoxigraph's syntax error, with an undeclared prefix named (and the known ones listed)
-    instead of the character classes a name may continue with."""
+    instead of the character classes a name may continue with, and a word that is no SPARQL
+    keyword named where it stands (with the keyword it most likely meant)."""
     raw = str(error.msg or error)
     match = _ERROR_AT.match(raw)
     if match is None:
@@ -249,6 +204,9 @@ def explain(text: str, error: SyntaxError, prefixes: Iterable[str] = ()) -> Synt
             line,
             column,
         )
+    unknown = _unknown_word(text, _offset(text, line, column))
+    if unknown is not None:
+        return unknown
     expected = _EXPECTED.match(detail)
     if expected is not None:
         items = _top_level_items(expected[1])
@@ -257,6 +215,25 @@ def explain(text: str, error: SyntaxError, prefixes: Iterable[str] = ()) -> Synt
             named.append("a name character")
         detail = "expected one of " + ", ".join(named)
     return SyntaxProblem(detail, line, column)
+
+
+def _unknown_word(text: str, offset: int) -> SyntaxProblem | None:
+    """The first bare word up to `offset` (where the parser gave up) that SPARQL does not
+    reserve: the parser cannot have read past it, so it is the error."""
+    for token in tokens(text):
+        if token.start > offset:
+            break
+        if token.kind == "word" and token.keyword not in KEYWORDS:
+            meant = closest_keyword(token.text)
+            hint = (
+                f": did you mean {meant}?"
+                if meant is not None
+                else " or built-in function (other functions are called by IRI)"
+            )
+            line = text.count("\n", 0, token.start) + 1
+            column = token.start - (text.rfind("\n", 0, token.start) + 1) + 1
+            return SyntaxProblem(f"`{token.text}` is not a SPARQL keyword{hint}", line, column)
+    return None
 
 
 def _offset(text: str, line: int, column: int) -> int:

@@ -1,10 +1,12 @@
 """`drugkg load --graph IRI FILE`: an external dataset in its own named graph of the store.
 
-The file (N-Triples, Turtle, RDF/XML, N-Quads' triples..., chosen by its extension) is parsed whole
-before anything is written, then a new store version is written with the old store's quads, minus
-whatever that graph held before, plus the file's triples in the graph, and swapped in atomically
-like a build (`graph.storage.versions.write_store`); the dump is rewritten too. A parse error or a
-refused graph name leaves the store exactly as it was.
+The file (N-Triples, Turtle, RDF/XML or N3, chosen by its extension from the formats table,
+`graph.query.formats`) is parsed whole before anything is written, then a new store version is
+written with the old store's quads, minus whatever that graph held before, plus the file's triples
+in the graph, and swapped in atomically like a build (`graph.storage.versions.write_store`); the
+dump is rewritten too. A parse error or a refused graph name leaves the store exactly as it was.
+`progress` hears how many bytes of the file each read took (the command line draws a progress
+bar with it) and `announce` each later step as it starts.
 
 The graphs the build writes (`<base>graph/...`) are refused: a load must never overwrite the
 article's graphs. Every other named graph of the store is a loaded dataset, and a rebuild keeps
@@ -14,24 +16,32 @@ they were, without checking them.
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from pyoxigraph import NamedNode, Quad, RdfFormat, Store, parse
 
 from graph.errors import InputError
+from graph.query import formats
+from graph.query.formats import Kind
 from graph.settings import Settings
 from graph.storage.versions import open_read_only, write_dump, write_store, writer_lock
 
-_FORMATS = {
-    ".nt": RdfFormat.N_TRIPLES,
-    ".ttl": RdfFormat.TURTLE,
-    ".rdf": RdfFormat.RDF_XML,
-    ".owl": RdfFormat.RDF_XML,
-    ".xml": RdfFormat.RDF_XML,
-    ".n3": RdfFormat.N3,
-}
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+
+READABLE = tuple(
+    f for f in formats.FORMATS if f.kind is Kind.GRAPH and not f.rdf_format.supports_datasets
+)
+"""The formats `load` reads: the graph formats without named graphs of their own (their
+triples go into the one graph loaded)."""
+
+Progress = Callable[[int], None]
+Announce = Callable[[str], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,20 +54,38 @@ class LoadReport:
 
 
 def rdf_format(path: Path) -> RdfFormat:
-    try:
-        return _FORMATS[path.suffix.lower()]
-    except KeyError:
-        known = ", ".join(sorted(_FORMATS))
-        raise InputError(f"unknown RDF file type; use one of {known}", file=path) from None
+    fmt = formats.for_file(path)
+    if fmt is None or fmt not in READABLE:
+        known = ", ".join(sorted(f".{e}" for f in READABLE for e in f.extensions))
+        raise InputError(f"unknown RDF file type; use one of {known}", file=path)
+    return fmt.rdf_format
 
 
-def read_triples(path: Path) -> list[Quad]:
+class _Counted(io.RawIOBase):
+    """A binary file whose reads are reported to `progress`."""
+
+    def __init__(self, raw: io.BufferedReader, progress: Progress) -> None:
+        self._raw = raw
+        self._progress = progress
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        count = self._raw.readinto(buffer)
+        self._progress(count)
+        return count
+
+
+def read_triples(path: Path, progress: Progress | None = None) -> list[Quad]:
     """Every triple of an RDF file (as default-graph quads); InputError names file and line."""
     fmt = rdf_format(path)
     if not path.is_file():
         raise InputError("no such file", file=path)
     try:
-        return list(parse(path=str(path), format=fmt))
+        with path.open("rb") as raw:
+            source = raw if progress is None else io.BufferedReader(_Counted(raw, progress))
+            return list(parse(source, format=fmt))
     except SyntaxError as exc:
         raise InputError(f"not valid {fmt.name}: {exc.msg}", file=path, line=exc.lineno) from exc
     except (OSError, ValueError) as exc:
@@ -77,18 +105,28 @@ def check_graph_name(iri: str, settings: Settings) -> NamedNode:
     return graph
 
 
-def load(settings: Settings, graph_iri: str, path: Path) -> LoadReport:
+def load(
+    settings: Settings,
+    graph_iri: str,
+    path: Path,
+    progress: Progress | None = None,
+    announce: Announce | None = None,
+) -> LoadReport:
     """Load the file's triples into the named graph; one writer at a time (`writer_lock`)."""
+    say = announce or (lambda _: None)
     graph = check_graph_name(graph_iri, settings)
-    triples = read_triples(path)
+    triples = read_triples(path, progress)
+    say(f"read {len(triples)} triples from {path}")
     with writer_lock(settings.store, f"drugkg load --graph {graph_iri}"):
         old = open_read_only(settings.store)
         kept = [q for q in old if q.graph_name != graph]
         replaced = len(old) - len(kept)
         del old
         new = {Quad(q.subject, q.predicate, q.object, graph) for q in triples}
+        say(f"writing a new store version with {len(kept) + len(new)} quads")
         write_store(settings.store, [*kept, *new])
         store = Store.read_only(str(settings.store))
+        say(f"writing the dump {settings.dump_path}")
         write_dump(settings.dump_path, store)
         return LoadReport(graph_iri, len(new), replaced, len(store))
 

@@ -62,7 +62,7 @@ from pyoxigraph import (
 
 from graph.errors import DrugkgError, InputError
 from graph.pipeline import shacl
-from graph.query.text import tokens
+from graph.query.tokens import tokens
 from graph.settings import Settings
 from graph.storage.loading import AUDIT_GRAPH, is_build_graph
 from graph.storage.versions import current_version, remove_unused, stamp, swap_in

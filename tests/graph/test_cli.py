@@ -22,6 +22,7 @@ from fixturepaths import FIXTURES as SHARED_FIXTURES
 from pyoxigraph import RdfFormat, parse
 
 from graph.paths import ONTOLOGY_FILE
+from graph.pipeline.build import STEPS
 
 FIXTURES = SHARED_FIXTURES
 DRUGKG = Path(sys.executable).with_name("drugkg")
@@ -68,6 +69,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     run = drugkg(env, "build")
     assert run.code == 0, run.err
     env["BUILD_OUTPUT"] = run.out
+    env["BUILD_PROGRESS"] = run.err
     return env
 
 
@@ -85,6 +87,20 @@ def test_build_prints_steps_and_counts_per_graph(built: dict[str, str]) -> None:
     assert "HermiT: consistent" in out
     assert "SHACL: conforms" in out
     assert Path(built["DRUGKG_STORE"]).is_symlink()
+
+
+@pytest.mark.slow
+def test_build_tells_each_step_as_it_starts(built: dict[str, str]) -> None:
+    told = [
+        line.split(": ")[1]
+        for line in built["BUILD_PROGRESS"].splitlines()
+        if line.startswith("drugkg build: ")
+    ]
+    assert told == list(STEPS)
+    assert (
+        "drugkg build: hermit: checking the ontology and the data with HermiT"
+        in (built["BUILD_PROGRESS"])
+    )
 
 
 @pytest.mark.slow
@@ -118,6 +134,26 @@ def test_a_broken_quote_fails_the_build_with_exit_1(tmp_path: Path) -> None:
     assert run.code == 1
     assert "id/fentanyl" in run.err
     assert "fixture-doc#char=114,122" in run.err
+    # each step is told as it starts: the build stopped at the quotes, before HermiT
+    assert "drugkg build: quotes: checking every quote" in run.err
+    assert "drugkg build: hermit:" not in run.err
+
+
+@pytest.mark.slow
+def test_a_long_quote_that_differs_late_shows_where_the_texts_part(tmp_path: Path) -> None:
+    env = data_env(tmp_path)
+    facts = tmp_path / "data/facts/fixture-doc.trig"
+    said = "Fentanyl is a synthetic opioid up to 50 times more powerful than heroin"
+    facts.write_text(
+        facts.read_text(encoding="utf-8").replace(f'"{said}"', f'"{said[:-6]}morphine"'),
+        encoding="utf-8",
+    )
+    run = drugkg(env, "build")
+    assert run.code == 1
+    # the texts part at "heroin" (offset 65), past the 60 characters a message shows of each
+    assert "they part at character 66 of the quote (offset 65)" in run.err
+    assert "more powerful than morphine" in run.err
+    assert "more powerful than heroin" in run.err
 
 
 @pytest.mark.slow
@@ -222,17 +258,149 @@ def test_an_unknown_format_lists_the_known_ones(built: dict[str, str]) -> None:
     run = drugkg(built, "query", "--format", "yaml", FENTANYL_LABEL)
     assert run.code == 2
     assert "unknown output format 'yaml'" in run.err
-    assert "table, json, csv, tsv, xml, turtle, ntriples, jsonld" in run.err
+    assert "table, json, xml, csv, tsv, turtle, ntriples, jsonld" in run.err
 
 
 @pytest.mark.slow
 def test_a_format_unfit_for_the_query_form_lists_the_fitting_ones(built: dict[str, str]) -> None:
     run = drugkg(built, "query", "--format", "turtle", FENTANYL_LABEL)
     assert run.code == 2
-    assert "formats for a SELECT query: table, json, csv, tsv, xml" in run.err
+    assert "formats for a SELECT query: table, json, xml, csv, tsv" in run.err
     run = drugkg(built, "query", "--format", "csv", CONSTRUCT)
     assert run.code == 2
     assert "formats for a CONSTRUCT/DESCRIBE query: table, turtle, ntriples, jsonld" in run.err
+
+
+@pytest.mark.slow
+def test_a_graph_format_on_a_select_says_what_it_is_for(built: dict[str, str]) -> None:
+    for query in (FENTANYL_LABEL, ASK, f"# a comment first\nPREFIX x: <http://x/>\n{ASK}"):
+        run = drugkg(built, "query", "--format", "turtle", query)
+        assert run.code == 2
+        assert "output format 'turtle' is for graph results (CONSTRUCT, DESCRIBE)" in run.err
+        assert "table, json, xml, csv, tsv" in run.err
+        assert "RuntimeError" not in run.err
+        assert "unsendable" not in run.err
+        assert len(run.err.strip().splitlines()) == 1, run.err
+
+
+@pytest.mark.slow
+def test_the_endpoints_format_names_work_on_the_command_line(built: dict[str, str]) -> None:
+    turtle = drugkg(built, "query", "--format", "ttl", CONSTRUCT)
+    assert turtle.code == 0, turtle.err
+    assert "@prefix dk:" in turtle.out
+    jsonld = drugkg(built, "query", "--format", "json", CONSTRUCT)
+    assert jsonld.code == 0, jsonld.err
+    assert len(list(parse(input=jsonld.out.encode(), format=RdfFormat.JSON_LD))) == 1
+    results = drugkg(built, "query", "--format", "srj", ASK)
+    assert json.loads(results.out)["boolean"] is True
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "update",
+    [
+        "INSERT DATA { dkid:x rdfs:label 'x' }",
+        "PREFIX ex: <http://example.org/>\nDELETE WHERE { ?s ?p ?o }",
+        "clear all",
+        "WITH <http://example.org/g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+    ],
+)
+def test_an_update_is_refused_saying_how_the_store_changes(
+    built: dict[str, str], update: str
+) -> None:
+    run = drugkg(built, "query", update)
+    assert run.code == 2
+    assert "this is a SPARQL Update, and `drugkg query` runs queries only" in run.err
+    assert "`drugkg build`" in run.err
+    assert "`drugkg load --graph IRI FILE`" in run.err
+    assert "invalid SPARQL" not in run.err
+    assert drugkg(built, "query", "--format", "csv", "SELECT ?s { dkid:x ?p ?s }").out == "s\n"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("query", "where", "problem"),
+    [
+        ("SELET ?s WHERE { ?s ?p ?o }", "line 1, column 1", "`SELET` is not a SPARQL keyword"),
+        (
+            "PREFIX ex: <http://example.org/>\nSELECT ?s WHERE { ?s ?p ?o }\n  LIMT 3",
+            "line 3, column 3",
+            "`LIMT` is not a SPARQL keyword: did you mean LIMIT?",
+        ),
+        (
+            "SELECT (COUN(?s) AS ?n) { ?s ?p ?o }",
+            "line 1, column 9",
+            "`COUN` is not a SPARQL keyword: did you mean COUNT?",
+        ),
+    ],
+)
+def test_a_misspelt_keyword_is_named_where_it_stands(
+    built: dict[str, str], query: str, where: str, problem: str
+) -> None:
+    run = drugkg(built, "query", query)
+    assert run.code == 2
+    assert f"invalid SPARQL query at {where}: {problem}" in run.err
+
+
+@pytest.mark.slow
+def test_a_table_cuts_long_cells_but_the_last_and_says_how_to_see_them(
+    built: dict[str, str],
+) -> None:
+    sentence = "The DEA says " + "most fentanyl comes by mail " * 6 + "and the end is here"
+    values = f'VALUES (?quote ?n) {{ ("{sentence}" 1) }}'
+    cut = drugkg(built, "query", f"SELECT ?quote ?n WHERE {{ {values} }}")
+    assert cut.code == 0, cut.err
+    assert "and the end is here" not in cut.out
+    assert "cells over 80 characters are cut in quote (1 row)" in cut.out
+    assert "`--format csv` or `--format json` shows every value in full" in cut.out
+    last = drugkg(built, "query", f"SELECT ?n ?quote WHERE {{ {values} }}")
+    assert sentence in last.out
+    assert "cut" not in last.out
+
+
+def _on_a_terminal(env: dict[str, str], *args: str) -> tuple[int, str]:
+    """Run drugkg with its stderr on a pseudo-terminal of 100 columns; (exit code, stderr)."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    done = subprocess.Popen([str(DRUGKG), *args], env=env, stdout=subprocess.PIPE, stderr=follower)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the other end is closed
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    done.communicate(timeout=300)
+    return done.returncode, seen.decode("utf-8", "replace")
+
+
+@pytest.mark.slow
+def test_load_shows_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    env = data_env(tmp_path)
+    assert drugkg(env, "build").code == 0
+    data = tmp_path / "large.nt"
+    with data.open("w", encoding="utf-8") as out:
+        for i in range(60_000):
+            out.write(f'<http://example.org/s{i}> <http://example.org/p> "value {i}" .\n')
+    code, seen = _on_a_terminal(env, "load", "--graph", "http://example.org/large", str(data))
+    assert code == 0, seen
+    frames = [f for f in seen.split("\r") if f.startswith("reading large.nt:")]
+    assert frames, seen
+    assert "100%" in frames[-1]
+    assert f"{data.stat().st_size / 1024 / 1024:.2f}M" in frames[-1]
+    assert "drugkg load: writing a new store version" in seen
+    quiet = drugkg(env, "load", "--graph", "http://example.org/large", str(data))
+    assert quiet.code == 0
+    assert quiet.err == ""
 
 
 def test_a_missing_store_says_how_to_build_it(tmp_path: Path) -> None:

@@ -25,8 +25,9 @@ from endpoint.querypage.page import (
     read_examples,
     yasgui,
 )
-from endpoint.sparql.negotiation import TABLE, ResultKind
 from graph.paths import QUERIES_DIR
+from graph.query import formats
+from graph.query.formats import Kind
 from graph.vocabulary.namespace import DK
 
 pytestmark = pytest.mark.slow
@@ -69,9 +70,9 @@ def test_config_carries_examples_prefixes_terms_and_formats(limited_server: Live
         "kind": "class",
     }
     assert any(t["curie"] == "dk:origin" and t["kind"] == "property" for t in config["terms"])
-    for kind in ResultKind:
+    for kind in Kind:
         assert [f["name"] for f in config["formats"][kind.value]] == [
-            r.names[0] for r in TABLE[kind]
+            r.name for r in formats.offered(kind)
         ]
 
 

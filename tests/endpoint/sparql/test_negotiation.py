@@ -8,9 +8,10 @@ from liveservers import LiveServer
 from pyoxigraph import QueryResultsFormat, RdfFormat, parse, parse_query_results
 
 from endpoint.errors import BadFormatParameterError, NotAcceptableError
-from endpoint.sparql.negotiation import ResultKind, choose
+from endpoint.sparql.negotiation import choose
+from graph.query.formats import Kind
 
-S, G = ResultKind.SOLUTIONS, ResultKind.GRAPH
+S, G = Kind.SOLUTIONS, Kind.GRAPH
 
 CHROME = (
     "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"
@@ -72,7 +73,7 @@ CURL = "*/*"
         (S, "TEXT/CSV", "text/csv"),
     ],
 )
-def test_choose(kind: ResultKind, accept: str | None, expected: str) -> None:
+def test_choose(kind: Kind, accept: str | None, expected: str) -> None:
     assert choose(kind, accept, None).media_type == expected
 
 
@@ -93,7 +94,7 @@ def test_choose(kind: ResultKind, accept: str | None, expected: str) -> None:
         (G, "application/ld+json", "application/ld+json"),
     ],
 )
-def test_format_parameter_wins_over_accept(kind: ResultKind, name: str, expected: str) -> None:
+def test_format_parameter_wins_over_accept(kind: Kind, name: str, expected: str) -> None:
     assert choose(kind, "image/png", name).media_type == expected
 
 
@@ -180,9 +181,9 @@ def test_406_lists_supported_types(server: LiveServer) -> None:
 def test_only_short_accept_headers_are_kept_in_the_cache() -> None:
     from endpoint.sparql.negotiation import CACHED_HEADER_MAX, _choose_cached
 
-    choose(ResultKind.SOLUTIONS, "text/csv", None)
+    choose(Kind.SOLUTIONS, "text/csv", None)
     before = _choose_cached.cache_info().currsize
     long = "application/x-unknown;q=0.5, " * (CACHED_HEADER_MAX // 10) + "text/csv"
-    assert choose(ResultKind.SOLUTIONS, long, None).media_type == "text/csv"
-    assert choose(ResultKind.SOLUTIONS, long + " ", None).media_type == "text/csv"
+    assert choose(Kind.SOLUTIONS, long, None).media_type == "text/csv"
+    assert choose(Kind.SOLUTIONS, long + " ", None).media_type == "text/csv"
     assert _choose_cached.cache_info().currsize == before

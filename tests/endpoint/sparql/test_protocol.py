@@ -159,6 +159,34 @@ def test_malformed_query_is_400_with_parser_message_and_position(server: LiveSer
     assert "1:" in response.text  # the parser's line:column
 
 
+@pytest.mark.parametrize(
+    ("query", "where", "problem"),
+    [
+        ("SELET ?s WHERE { ?s ?p ?o }", "1:1", "`SELET` is not a SPARQL keyword"),
+        (
+            "PREFIX ex: <http://example.org/>\nSELECT ?s WHERE { ?s ?p ?o }\n  LIMT 3",
+            "3:3",
+            "`LIMT` is not a SPARQL keyword: did you mean LIMIT?",
+        ),
+    ],
+)
+def test_a_misspelt_keyword_is_named_as_on_the_command_line(
+    server: LiveServer, query: str, where: str, problem: str
+) -> None:
+    response = httpx.get(server.sparql, params={"query": query})  # test_cli has the same cases
+    assert response.status_code == 400
+    assert f"malformed query: error at {where}: {problem}" in response.text
+
+
+def test_an_update_sent_as_a_query_says_how_the_store_changes(server: LiveServer) -> None:
+    response = httpx.get(server.sparql, params={"query": "CLEAR ALL"})
+    assert response.status_code == 400
+    assert (
+        "this is a SPARQL Update, and `query=` (which is read-only) runs queries" in response.text
+    )
+    assert "`drugkg load --graph IRI FILE`" in response.text  # as `drugkg query` says it
+
+
 def test_error_body_is_json_when_asked(server: LiveServer) -> None:
     response = httpx.get(
         server.sparql, params={"query": "SELEKT"}, headers={"Accept": "application/json"}

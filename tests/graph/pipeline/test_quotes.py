@@ -160,3 +160,20 @@ def test_a_broken_quote_stops_the_build(
     assert quote in message
     assert caught.value.exit_code == 1
     assert not fixture_settings.store.exists()
+
+
+def test_a_long_quote_that_differs_is_shown_where_it_parts_from_the_text(tmp_path: Path) -> None:
+    said = (
+        "The Drug Enforcement Administration says that most of the fentanyl sold in the "
+        "United States comes from China, by mail, and from Mexico, over the border."
+    )
+    path = tmp_path / "quote.trig"
+    path.write_text(PREFIXES + quote_turtle(FIXTURE_DOC, said, 0, len(said)), encoding="utf-8")
+    edited = said.replace("United States comes", "United States came", 1)
+    [problem] = check_quotes(_store(path), GRAPH_IRI, _texts(edited + " More text."))
+    at = said.index("comes") + 1  # "c" is shared: the texts part at "o" / "a"
+    assert f"they part at character {at + 1} of the quote (offset {at})" in problem
+    # both texts are shown around that place, where a cut at the same point hid it before
+    assert "United States comes from China" in problem
+    assert "United States came from China" in problem
+    assert 'after " the United States c"' in problem

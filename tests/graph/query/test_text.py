@@ -21,11 +21,12 @@ from graph.query.text import (
     MIN_STACK_BYTES,
     STACK_PER_CHAR,
     StackTooSmallError,
+    explain,
     run_on_deep_stack,
     stack_bytes,
-    tokens,
     too_deep,
 )
+from graph.query.tokens import tokens
 from graph.settings import Settings
 
 
@@ -108,6 +109,37 @@ def test_deep_stack_returns_the_result_and_raises_the_error() -> None:
     with pytest.raises(ValueError, match="raised on the deep stack"):
         run_on_deep_stack(fail, 100)
     assert threading.stack_size() == 0  # the default is back for every other thread
+
+
+LEAK = """
+import gc
+from pyoxigraph import Store
+from graph.query.text import run_on_deep_stack
+
+store = Store()
+
+def work():
+    result = store.query("SELECT ?s WHERE { VALUES ?s { 1 } }")
+    raise ValueError(f"refused a {type(result).__name__}")
+
+try:
+    run_on_deep_stack(work, 10)
+except ValueError as error:
+    print(error)
+gc.collect()
+print("done")
+"""
+
+
+def test_an_error_leaves_the_results_of_the_thread_behind() -> None:
+    """pyoxigraph's results may only be dropped on the thread that made them: an error that
+    carried the thread's frames (and their locals) to the caller made pyo3 fail there."""
+    done = subprocess.run(
+        [sys.executable, "-c", LEAK], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert done.stdout.split() == ["refused", "a", "QuerySolutions", "done"], done.stderr
+    assert "unsendable" not in done.stderr
+    assert done.returncode == 0
 
 
 def test_the_stack_grows_with_the_text() -> None:
@@ -241,3 +273,65 @@ def test_cli_survives_a_long_sum(built_store: Settings, tmp_path: Path) -> None:
     done = drugkg_query(built_store, "--format", "csv", str(query))
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["n", "8000"]
+
+
+def _problem(text: str) -> tuple[str, int | None, int | None]:
+    from pyoxigraph import Store
+
+    with pytest.raises(SyntaxError) as caught:
+        Store().query(text)
+    problem = explain(text, caught.value, ["ex"])
+    return problem.message, problem.line, problem.column
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "line", "column"),
+    [
+        ("SELET * { ?s ?p ?o }", "`SELET` is not a SPARQL keyword: did you mean SELECT?", 1, 1),
+        ("ASKK {}", "`ASKK` is not a SPARQL keyword: did you mean ASK?", 1, 1),
+        (
+            "CONSTRUT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+            "`CONSTRUT` is not a SPARQL keyword: did you mean CONSTRUCT?",
+            1,
+            1,
+        ),
+        (
+            "SELECT * WHERE {\n ?s ?p ?o\n FILTR(?o > 1) }",
+            "`FILTR` is not a SPARQL keyword: did you mean FILTER?",
+            3,
+            2,
+        ),
+        (
+            "SELECT ?s { ?s ?p ?o } GROUP BYE ?s",
+            "`BYE` is not a SPARQL keyword: did you mean BY?",
+            1,
+            30,
+        ),
+        (
+            "SELECT ?s { ?s ?p ?o FILTER(frobnicate(?o)) }",
+            "`frobnicate` is not a SPARQL keyword or built-in function (other functions are "
+            "called by IRI)",
+            1,
+            29,
+        ),
+    ],
+)
+def test_a_word_that_is_no_keyword_is_named_where_it_stands(
+    text: str, message: str, line: int, column: int
+) -> None:
+    assert _problem(text) == (message, line, column)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'SELECT * WHERE { ?s ?p "SELET" ',  # in a string
+        "SELECT * WHERE { ?s <http://x/LIMT> ?o ",  # in an IRI
+        "SELECT * WHERE { ?s ?limt ?o ",  # a variable
+        "# SELET\nSELECT * WHERE { ?s ?p ?o ",  # a comment
+        "SELECT * WHERE { ?s a ?o . FILTER(isIRI(?o) && sameTerm(?s, ?o) && true) ",  # keywords
+    ],
+)
+def test_words_that_are_not_bare_are_left_to_the_parser(text: str) -> None:
+    message, _, _ = _problem(text)
+    assert "is not a SPARQL keyword" not in message
