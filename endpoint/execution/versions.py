@@ -31,7 +31,7 @@ from pathlib import Path
 from endpoint.execution import wire
 from endpoint.execution.pool import Answer, QueryPool
 from graph.errors import DrugkgError
-from graph.storage.statistics import StoreStats, kept, load_or_compute
+from graph.storage.statistics import StoreStats, build_id, kept, load_or_compute
 from graph.storage.versions import VersionHold, current_version, hold_version
 from graph.storage.writes import written
 
@@ -39,8 +39,10 @@ log = logging.getLogger("drugkg.endpoint")
 
 FOLLOW_INTERVAL = 0.5
 """Seconds between two looks at the store's symlink when no request comes."""
-COUNT_INTERVAL = 1.0
-"""Seconds between two counts of versions that writes made (`VersionFollower._count_later`)."""
+COUNT_POLL = 0.25
+"""Seconds between two looks for the counts of a version a write made (`_count_later`)."""
+COUNT_WAIT = 60.0
+"""Seconds a server waits for the write process to count a version before counting it."""
 
 
 @dataclass
@@ -188,28 +190,35 @@ class VersionFollower:
         return True
 
     def _count_later(self) -> None:
-        """Count the current version in the background (one count at a time, at most one a
-        second). A version a write over HTTP made is answered from at once, with the counts
-        of the version before until its own are ready: counting takes half a second at the
-        article's size, and every write would otherwise make a request wait for it."""
+        """Follow the counts of a version a write over HTTP made. It is answered from at
+        once, with the counts of the version before, until the write process has counted it
+        (when no other write waits); the server counts it itself only when those counts do
+        not come within COUNT_WAIT seconds. Counting takes half a second at the article's
+        size and seconds at a million quads: every write would otherwise make a request wait
+        for it, or take the server's CPU from queries."""
         if self._counting is None or self._counting.done():
             self._counting = asyncio.create_task(self._count())
 
     async def _count(self) -> None:
-        counted: Path | None = None
-        while counted != self.current.version:
+        waiting_since: dict[Path, float] = {}
+        while True:
             generation = self.current
-            started = time.monotonic()
-            try:
-                stats = await asyncio.to_thread(load_or_compute, generation.version)
-            except (DrugkgError, OSError) as error:
-                log.warning("could not count %s: %s", generation.version.name, error)
-                return
+            if generation.stats.build_id == build_id(generation.version):
+                return  # counted: nothing newer to follow
+            stats = await asyncio.to_thread(kept, generation.version)
+            since = waiting_since.setdefault(generation.version, time.monotonic())
+            if stats is None and time.monotonic() - since > COUNT_WAIT:
+                try:
+                    stats = await asyncio.to_thread(load_or_compute, generation.version)
+                except (DrugkgError, OSError) as error:
+                    log.warning("could not count %s: %s", generation.version.name, error)
+                    return
+            if stats is None:
+                await asyncio.sleep(COUNT_POLL)
+                continue
             generation.stats = stats
-            counted = generation.version
             for listener in self.listeners:
                 listener(generation)
-            await asyncio.sleep(max(0.0, COUNT_INTERVAL - (time.monotonic() - started)))
 
     async def _retire(self, old: Generation) -> None:
         """Release the old version once no request runs on it any more."""

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 from endpoint.errors import (
@@ -36,7 +38,8 @@ from graph.pipeline.inputs import Sources, read_shapes
 from graph.query.text import explain
 from graph.settings import Settings
 from graph.storage import writes
-from graph.storage.versions import writer_lock
+from graph.storage.statistics import load_or_compute
+from graph.storage.versions import current_version, writer_lock
 
 
 def _failure(error: EndpointError) -> dict[str, Any]:
@@ -51,12 +54,17 @@ class Writer:
         self.shapes = read_shapes(Sources.from_settings(self.settings))
         from graph.pipeline import shacl  # noqa: F401  (pySHACL and rdflib, warm)
 
-    def tidy(self) -> None:
+    def tidy(self, idle: Callable[[], bool]) -> None:
         """After the answer is sent: old versions deleted, the new one opened for the next
-        write (`writes.after_write`), without making the writer that was answered wait."""
+        write (`writes.after_write`), without making the writer that was answered wait; and,
+        when no write is waiting (`idle`), the new version counted for the servers' pages
+        (`graph.storage.statistics`: they wait for these counts rather than count
+        themselves, which at a million quads would take their CPU from queries)."""
         try:
             with writer_lock(self.settings.store, "drugkg serve (tidying after a write)", wait=2):
                 writes.after_write(self.settings)
+            if idle():
+                load_or_compute(current_version(self.settings.store))
         except StoreBusyError:
             pass  # another writer is at work, and tidies when it is done
         except Exception:  # tidying is retried after the next write; never fatal
@@ -91,12 +99,34 @@ def main() -> None:
     os.dup2(2, 1)  # anything printed by accident goes to stderr
     writer = Writer(config)
     out.write(json.dumps({"ready": os.getpid()}) + "\n")
-    for line in sys.stdin:
+    jobs = _Lines(sys.stdin.fileno())
+    while (line := jobs.next()) is not None:
         started = time.monotonic()
         answer = writer.handle(json.loads(line))
         answer["seconds"] = round(time.monotonic() - started, 6)
         out.write(json.dumps(answer) + "\n")
-        writer.tidy()
+        writer.tidy(idle=lambda: not jobs.pending())
+
+
+class _Lines:
+    """The lines of a pipe, read with os.read so that whether another line is waiting can
+    be told (a TextIOWrapper's read-ahead hides it from select)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buffer = b""
+
+    def pending(self) -> bool:
+        return b"\n" in self.buffer or bool(select.select([self.fd], [], [], 0)[0])
+
+    def next(self) -> str | None:
+        while b"\n" not in self.buffer:
+            chunk = os.read(self.fd, 1 << 20)
+            if not chunk:
+                return None
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return line.decode()
 
 
 if __name__ == "__main__":

@@ -599,10 +599,11 @@ def write(settings: Settings, job: WriteJob, shapes: rdflib.Graph) -> WriteOutco
         if touched and _uses_drugkg_terms(store, touched):
             _validate(store, touched, shapes, base)
         activity, record = _audit(job, changes, base, started)
+        new = sum(1 for quad in record if quad not in store)  # the token's type may be there
         store.extend(record)
         store.flush()
         audit = base + AUDIT_GRAPH
-        after[audit] = after.get(audit, 0) + len(record)  # its activities are all new
+        after[audit] = after.get(audit, 0) + new
         build_after.update(build_digests(store, base, [base + AUDIT_GRAPH]))
         del store
         _sync_tree(version)
