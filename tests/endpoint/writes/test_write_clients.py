@@ -35,7 +35,8 @@ LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 @pytest.fixture(scope="module")
 def client_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WriteServer]:
-    yield from writable_fixture(tmp_path_factory, "write-clients")
+    """As clients meet drugkg: its default dataset the union of the graphs (the default)."""
+    yield from writable_fixture(tmp_path_factory, "write-clients", union_default_graph="true")
 
 
 @pytest.fixture
