@@ -27,7 +27,7 @@ import errno
 import os
 import uuid
 from pathlib import Path
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 from pyoxigraph import NamedNode, RdfFormat
 from starlette.requests import Request
@@ -199,7 +199,8 @@ async def _write(
     await state.follower.check()
     headers = {AUDIT_HEADER: str(outcome["outcome"]["activity"])}
     if outcome.get("status") == 201:
-        location = f"{PATH}?graph={graph}" if graph else f"{PATH}?default"
+        # percent-encoded: an IRI holding `&`, `#`, `%`, `+` or a space names the same graph
+        location = f"{PATH}?graph={quote(graph, safe=':/')}" if graph else f"{PATH}?default"
         headers["location"] = location
         return Response(b"", 201, headers)
     return Response(status_code=204, headers=headers)
