@@ -169,8 +169,10 @@ class VersionFollower:
             try:
                 stats = await asyncio.to_thread(kept, hold.version)
                 later = stats is None and await asyncio.to_thread(written, hold.version)
-                if later:
-                    stats = old.stats  # counted meanwhile (`_count_later`)
+                if later:  # counted meanwhile (`_count_later`); until then the counts of the
+                    # version before, under a name of their own: ETags and caches that rest on
+                    # it then change with the version, and again once it is counted
+                    stats = replace(old.stats, build_id=f"{build_id(hold.version)}-counting")
                 elif stats is None:
                     stats = await asyncio.to_thread(load_or_compute, hold.version)
             except BaseException:

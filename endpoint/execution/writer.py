@@ -23,6 +23,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from endpoint.errors import (
@@ -75,7 +76,7 @@ class Writer:
         wait = float(data.get("lock_wait", 0.0))
         try:
             if job.update is not None:
-                self.guard.check(job.update, job.base_iri)
+                job = replace(job, update=self.guard.check(job.update, job.base_iri))
             with writer_lock(self.settings.store, "drugkg serve (a write over HTTP)", wait=wait):
                 outcome = writes.write(self.settings, job, self.shapes)
         except SyntaxError as error:

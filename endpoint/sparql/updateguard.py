@@ -189,12 +189,23 @@ class UpdateGuard:
             calls.append(ServiceCall(clause.endpoint.text, objects[0].value, keyword))
         return calls
 
-    def check(self, text: str, base_iri: str | None) -> None:
-        """Raise FederationRefusedError naming every LOAD or SERVICE the update may not make."""
-        problems = [
-            reason
-            for call in self.calls(text, base_iri)
-            if (reason := refusal(call, self.allowlist)) is not None
-        ]
+    def check(self, text: str, base_iri: str | None) -> str:
+        """The update to run: FederationRefusedError naming every LOAD or SERVICE it may not
+        make. A LOAD SILENT the allow-list refuses fails, and SILENT turns that failure into
+        success (SPARQL 1.1 Update, section 3.1.1): it is replaced by `INSERT DATA { }`, which
+        changes nothing, and nothing is fetched."""
+        calls = self.calls(text, base_iri)
+        if not calls:
+            return text
+        problems, quiet = [], []
+        for clause, call in zip(_clauses(text), calls, strict=True):
+            reason = refusal(call, self.allowlist)
+            if reason is None:
+                continue
+            if clause.keyword.keyword == "LOAD" and clause.silent is not None:
+                quiet.append((clause.keyword.start, clause.end, "INSERT DATA { }"))
+            else:
+                problems.append(reason)
         if problems:
             raise FederationRefusedError("update refused: " + "; ".join(problems))
+        return edited(text, quiet) if quiet else text

@@ -370,6 +370,59 @@ def _apply_update(store: Store, job: WriteJob, old: Store) -> dict[str, tuple[in
     return exact
 
 
+def _keeps_protected(job: WriteJob, base: str) -> bool:
+    """Whether the update reaches protected graphs only through CLEAR or DROP of ALL or
+    NAMED, naming none of them: then ALL and NAMED mean the graphs this writer may change,
+    and the protected ones are kept as they were (as a server keeps its system graphs out of
+    them). An update that names a protected graph is refused instead."""
+    if job.operation != "update" or job.update is None:
+        return False
+    words = [t.keyword for t in tokens(job.update)]
+    clears = False
+    for i, word in enumerate(words):
+        if word in ("CLEAR", "DROP"):
+            rest = words[i + 1 : i + 3]
+            target = rest[1:2] if rest[:1] == ["SILENT"] else rest[:1]
+            clears = clears or target in (["ALL"], ["NAMED"])
+    return clears and not _names_protected(job.update, base, job.prefixes)
+
+
+def _names_protected(update: str, base: str, prefixes: dict[str, str]) -> bool:
+    """Whether an IRI or prefixed name in the update is a protected graph (read from its
+    tokens, PREFIX declarations included; relative IRIs are not resolved: naming a protected
+    graph that way gives a refusal that names it all the same)."""
+    declared = dict(prefixes)
+    scanned = list(tokens(update))
+    for word, name, iri in zip(scanned, scanned[1:], scanned[2:], strict=False):
+        if word.keyword == "PREFIX" and name.kind == "pname" and iri.kind == "iri":
+            declared[name.text.rstrip(":")] = iri.text[1:-1]
+    for token in scanned:
+        if token.kind == "iri":
+            value = token.text[1:-1]
+        elif token.kind == "pname" and ":" in token.text:
+            prefix, local = token.text.split(":", 1)
+            if prefix not in declared:
+                continue
+            value = declared[prefix] + local
+        else:
+            continue
+        if protected(value, base):
+            return True
+    return False
+
+
+def _restore(store: Store, old: Store, graphs: Iterable[str]) -> None:
+    """Put the protected `graphs` back as they are in `old`."""
+    for graph in graphs:
+        node = NamedNode(graph)
+        if store.contains_named_graph(node):
+            store.remove_graph(node)
+        quads = list(old.quads_for_pattern(None, None, None, node))
+        if quads or old.contains_named_graph(node):
+            store.add_graph(node)
+            store.extend(quads)
+
+
 def _known_graphs(job: WriteJob, exact: dict[str, tuple[int, int]]) -> set[str] | None:
     """The only graphs the write can have changed, when that is known exactly: the Graph
     Store Protocol's graph, or the graphs an INSERT DATA / DELETE DATA update names."""
@@ -592,6 +645,11 @@ def write(settings: Settings, job: WriteJob, shapes: rdflib.Graph) -> WriteOutco
                 for g in build_before.keys() | build_after.keys()
                 if build_before.get(g) != build_after.get(g)
             )
+            if changed and _keeps_protected(job, base):
+                _restore(store, old, changed)
+                after = graph_counts(store)
+                build_after = build_digests(store, base, after)
+                changed = [g for g in changed if build_before.get(g) != build_after.get(g)]
             if changed:
                 raise BuildGraphWriteError(changed)
         changes = _changes(job, before, after, exact, exact_everywhere)

@@ -45,31 +45,15 @@ UPDATE_MANIFEST = "manifest-sparql11-update.ttl"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 UT = Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
 
-_AUDIT_REASON = (
-    "reaches the audit graph, which no write over HTTP may change (DESIGN.md, Service: every "
-    "accepted write is recorded in `audit`; endpoint.writes.graphstore and "
-    "graph.storage.writes.protected): the update is refused with 403 and changes nothing"
-)
 _LOAD_REASON = (
     "LOAD reaches only allow-listed sources (DESIGN.md, Service: outgoing federation only to "
-    "allow-listed endpoints; DRUGKG_FEDERATION_ALLOWLIST is empty here): the guard refuses the "
-    "LOAD before it runs, SILENT or not, with 400"
+    "allow-listed endpoints; DRUGKG_FEDERATION_ALLOWLIST is empty here): the guard refuses a "
+    "LOAD before it runs, with 400 (a LOAD SILENT it refuses succeeds and changes nothing)"
 )
-DESIGN_REFUSALS = {
-    "clear/dawg-clear-all-01": "CLEAR ALL " + _AUDIT_REASON,
-    "clear/dawg-clear-named-01": "CLEAR NAMED " + _AUDIT_REASON,
-    "drop/dawg-drop-all-01": "DROP ALL " + _AUDIT_REASON,
-    "drop/dawg-drop-named-01": "DROP NAMED " + _AUDIT_REASON,
-    "update-silent/load-silent": _LOAD_REASON,
-    "update-silent/load-into-silent": _LOAD_REASON,
-}
+DESIGN_REFUSALS = {}
 """Evaluation tests drugkg refuses by design, with why."""
 SYNTAX_REFUSALS = {
     **{f"syntax-update-1/test_{n}": _LOAD_REASON for n in (1, 2, 3, 4, 37)},
-    **{
-        f"syntax-update-1/test_{n}": "ALL or NAMED " + _AUDIT_REASON
-        for n in (5, 7, 9, 11, 15, 17, 19, 21)
-    },
 }
 """Positive syntax tests whose updates drugkg refuses by design (not as malformed)."""
 

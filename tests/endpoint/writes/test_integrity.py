@@ -240,11 +240,24 @@ def test_build_graphs_and_the_audit_are_refused_with_403(writable: Writable, gra
     assert writable.version() == version
 
 
-def test_drop_all_would_remove_build_graphs_and_is_refused(writable: Writable) -> None:
-    version = writable.version()
-    response = writable.update("DROP ALL")
-    assert response.status_code == 403, response.text
-    assert writable.version() == version
+def test_drop_all_drops_every_writable_graph_and_keeps_the_protected_ones(
+    fresh: Writable,
+) -> None:
+    assert put(fresh, EX + "mine", lines(3)).status_code == 201
+    entities = fresh.count(BASE + "graph/entities")
+    audited = activities(fresh)
+    response = fresh.update("DROP ALL")
+    assert response.status_code == 200, response.text
+    assert fresh.count(EX + "mine") == 0
+    assert fresh.count(BASE + "graph/entities") == entities
+    assert activities(fresh) == audited + 1
+    # naming a protected graph beside it is still refused, and changes nothing
+    version = fresh.version()
+    named = fresh.update(
+        f"DROP ALL ; INSERT DATA {{ GRAPH <{BASE}graph/entities> {{ <{EX}a> <{EX}b> 1 }} }}"
+    )
+    assert named.status_code == 403, named.text
+    assert fresh.version() == version
 
 
 # Audited

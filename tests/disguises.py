@@ -1,0 +1,117 @@
+"""What the federation tests share: a recording HTTP server on loopback, and the disguises
+an endpoint IRI can wear in SPARQL (codepoint escapes, BASE and relative IRIs, prefixed names
+with escaped local parts), as Hypothesis strategies."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from hypothesis import strategies as st
+
+EMPTY = b'{"head":{"vars":[]},"results":{"bindings":[]}}'
+
+
+class Recorder:
+    """An HTTP server on loopback that records the path of every request it gets."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                recorder.paths.append(self.path)
+                length = int(self.headers.get("content-length") or 0)
+                if length:
+                    self.rfile.read(length)
+                self.send_response(200)
+                self.send_header("content-type", "application/sparql-results+json")
+                self.send_header("content-length", str(len(EMPTY)))
+                self.end_headers()
+                self.wfile.write(EMPTY)
+
+            do_GET = do_POST = _answer  # noqa: N815 (the names http.server calls)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def root(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def escape_iri_chars(draw: st.DrawFn, text: str) -> str:
+    """Some characters of an IRI's text as \\u or \\U codepoint escapes."""
+    out = []
+    for char in text:
+        if draw(st.integers(0, 5)) == 0:
+            out.append(f"\\u{ord(char):04X}" if draw(st.booleans()) else f"\\U{ord(char):08x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+LOCAL_ESCAPABLE = set("_~.-!$&'()*+,;=/?#@%")
+
+
+def local_name(draw: st.DrawFn, text: str) -> str | None:
+    """`text` as the local part of a prefixed name, escaping what must be, or None."""
+    out = []
+    for index, char in enumerate(text):
+        if char.isalnum() or char == "_" or char == ":":
+            out.append(char)
+        elif char in LOCAL_ESCAPABLE:
+            # a '.', '-' may stand bare inside a name; escaping is always allowed
+            bare_ok = char in ".-" and 0 < index < len(text) - 1
+            out.append(char if bare_ok and draw(st.booleans()) else "\\" + char)
+        else:
+            return None
+    return "".join(out)
+
+
+@st.composite
+def endpoint_written(draw: st.DrawFn, iri: str) -> tuple[str, str]:
+    """(prologue, the endpoint as written) for the absolute IRI `iri`, in some disguise."""
+    form = draw(st.sampled_from(["iri", "escaped", "base", "bases", "prefixed"]))
+    if form == "iri":
+        return "", f"<{iri}>"
+    if form == "escaped":
+        return "", f"<{escape_iri_chars(draw, iri)}>"
+    scheme, rest = iri.split("://", 1)
+    host, path = rest.split("/", 1)
+    if form == "base":
+        base = f"{scheme}://{host}/"
+        return f"BASE <{escape_iri_chars(draw, base)}>\n", f"<{path}>"
+    if form == "bases":
+        return f"BASE <{scheme}://{host}/decoy/x/> BASE <../../>\n", f"<{path}>"
+    cut = draw(st.integers(len(scheme) + 3, len(iri)))
+    namespace, local = iri[:cut], iri[cut:]
+    written = local_name(draw, local) if local else ""
+    if written is None or (written and not (written[0].isalnum() or written[0] in "_:\\")):
+        return "", f"<{iri}>"
+    name = draw(st.sampled_from(["ex", "p", "a.b", "service", "x_1"]))
+    prefix = f"PREFIX {name}: <{escape_iri_chars(draw, namespace)}>\n"
+    return prefix, f"{name}:{written}"
+
+
+def near_misses(root: str) -> st.SearchStrategy[str]:
+    """The allow-listed endpoint `{root}/allowed/sparql`, or an IRI that nearly is."""
+    return st.sampled_from(
+        [
+            f"{root}/allowed/sparql",
+            f"{root}/other",
+            f"{root}/allowed/sparql#frag",
+            f"{root}/allowed/sparqlx",
+            f"{root}/allowed/",
+        ]
+    )
