@@ -9,11 +9,14 @@ Bounds, each enforced by the server on the process from outside:
 - memory: the server reads the resident size of every busy process `MEMORY_POLL` times a
   second; a process over the limit is killed and its query answered 503;
 - fair share: a query still running after `SLOW_AFTER` seconds has its process lowered in
-  CPU priority (nice 10), so the queries that arrive meanwhile get the CPU first; when its
-  query ends the process gets its priority back (or, where raising a priority is not
-  allowed, it is replaced by a fresh one). The pool grows beyond its warm size, up to its
-  most, whenever every process is busy, so a point lookup need not wait for costly queries
-  to finish; processes idle past `IDLE_RETIRE` beyond the warm size are stopped.
+  CPU priority (nice 10, every thread) and, where the server process is pinned to one CPU
+  (`endpoint.execution.cpus`: its query processes run beside it), allowed onto every CPU,
+  so the queries that arrive meanwhile get the CPU first and costly ones still use the
+  machine; when its query ends the process gets its priority and CPU back (or, where
+  raising a priority is not allowed, it is replaced by a fresh one). The pool grows beyond
+  its warm size, up to its most, whenever every process is busy, so a point lookup need not
+  wait for costly queries to finish; processes idle past `IDLE_RETIRE` beyond the warm size
+  are stopped.
 
 A process that dies is noticed at once (each has a task waiting on its exit) and replaced;
 one that dies under a job before any of the answer was sent has its job run again on a fresh
@@ -44,7 +47,7 @@ from endpoint.errors import (
     WorkerCrashedError,
     from_wire,
 )
-from endpoint.execution import wire
+from endpoint.execution import cpus, wire
 from graph.errors import StoreError
 
 log = logging.getLogger("drugkg.endpoint")
@@ -118,18 +121,20 @@ class QueryProcess:
             return 0
 
     def demote(self) -> None:
-        """Lower the process's CPU priority: it ran long; newer queries go first."""
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, self.pid, SLOW_NICENESS)
+        """Lower the process's CPU priority and let it use every CPU: it ran long; newer
+        queries go first (`endpoint.execution.cpus`: every thread, the evaluating one too)."""
+        cpus.set_niceness(self.pid, SLOW_NICENESS)
+        cpus.spread(self.pid)
         self.demoted = True
 
-    def restore(self) -> bool:
-        """Give the process its priority back; False when the system does not allow it
-        (raising a priority needs CAP_SYS_NICE): then it must be replaced instead."""
-        try:
-            os.setpriority(os.PRIO_PROCESS, self.pid, 0)
-        except OSError:
+    def restore(self, home: set[int] | None) -> bool:
+        """Give the process its priority back, and its server's CPU (`home`); False when
+        the system does not allow it (raising a priority needs CAP_SYS_NICE): then it must
+        be replaced instead."""
+        if not cpus.set_niceness(self.pid, 0):
             return False
+        if home is not None:
+            cpus.pin(self.pid, home)
         self.demoted = False
         return True
 
@@ -181,6 +186,8 @@ class QueryPool:
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
         self._housekeeper: asyncio.Task[None] | None = None
+        self._home = cpus.home()
+        """The CPU of this (pinned) server process, where its query processes run."""
         self.counters = _Counters()
 
     @property
@@ -345,7 +352,7 @@ class QueryPool:
 
     def _release(self, process: QueryProcess) -> None:
         process.busy_since = None
-        if process.demoted and not process.restore():
+        if process.demoted and not process.restore(self._home):
             process.stop("retired")  # its priority cannot be raised again: a fresh one
             self._refill()
             return
