@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from endpoint.errors import EndpointError, error_response
 from endpoint.execution.pool import PoolConfig, QueryPool
-from endpoint.execution.versions import Generation, VersionFollower
+from endpoint.execution.versions import Generation, VersionedPool, VersionFollower
 from endpoint.http import caching
 from endpoint.settings import ServerSettings
 from endpoint.sparql.description import service_description, void_description
@@ -46,7 +46,7 @@ class EndpointState:
         return self.follower.current.stats
 
     @property
-    def pool(self) -> QueryPool:
+    def pool(self) -> VersionedPool:
         return self.follower.current.pool
 
     @property

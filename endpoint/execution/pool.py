@@ -222,18 +222,6 @@ class QueryPool:
         self._all.clear()
         self._idle.clear()
 
-    async def drain(self) -> None:
-        """Stop taking work; stop each process once its job is done (a newer store version
-        is served by another pool). Returns when every process has stopped."""
-        self._closed = True
-        for process in self._idle:
-            process.stop("retired")
-        self._idle.clear()
-        while self._all or self._waiters:
-            await asyncio.sleep(MEMORY_POLL)
-        if self._housekeeper is not None:
-            self._housekeeper.cancel()
-
     # -- processes ---------------------------------------------------------------------
 
     async def _spawn(self) -> QueryProcess:

@@ -1,17 +1,20 @@
 """The store version a server answers from, and its move to a newer one.
 
-`drugkg build` and `drugkg load` write a new version of the store beside the old one and swap the
-store's symlink over to it (`graph.storage.versions`). A server process answers every request from
-one generation: a version it holds (so no writer deletes it meanwhile), that version's counts
-(`graph.storage.statistics`, which the home page, the service description, VoID and every ETag read)
-and a pool of query processes that opened that version (`endpoint.execution.pool`).
+`drugkg build`, `drugkg load` and every accepted write (`endpoint.writes`) make a new version
+of the store beside the old one and swap the store's symlink over to it (`graph.storage`). A
+server process answers every request from one generation: a version it holds (so no writer
+deletes it meanwhile) and that version's counts (`graph.storage.statistics`, which the home
+page, the service description, VoID and every ETag read). The query processes are shared by
+the generations: each job names the version it runs on, and a query process opens a version
+the first time a job asks for it (tens of milliseconds, even at a million quads), so a move
+costs no process start.
 
-The server looks at the symlink every FOLLOW_INTERVAL seconds. When it points to another
-version, a new generation is made ready while the old one keeps answering (its counts read
-or counted, its query processes started); then it replaces the old one in one step, so every
-later request, page and description sees the new version and no answer mixes the two. The
-old pool finishes the queries it has, its processes stop, and its version is released
-(deleted once no server holds it).
+The server looks at the symlink before each request (`current`, a readlink) and every
+FOLLOW_INTERVAL seconds: when it points to another version, the new generation (its counts
+read, or counted) replaces the old one in one step, so every later request, page and
+description sees the new version and no answer mixes the two. A request that began on the
+old generation finishes on it; the old version is released once no request uses it (and
+deleted once no server holds it).
 """
 
 from __future__ import annotations
@@ -19,11 +22,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from endpoint.execution.pool import QueryPool
+from endpoint.execution import wire
+from endpoint.execution.pool import Answer, QueryPool
 from graph.errors import DrugkgError
 from graph.storage.statistics import StoreStats, load_or_compute
 from graph.storage.versions import VersionHold, current_version, hold_version
@@ -31,32 +36,51 @@ from graph.storage.versions import VersionHold, current_version, hold_version
 log = logging.getLogger("drugkg.endpoint")
 
 FOLLOW_INTERVAL = 0.5
-"""Seconds between two looks at the store's symlink."""
+"""Seconds between two looks at the store's symlink when no request comes."""
+
+
+@dataclass
+class VersionedPool:
+    """The shared query processes, every job run on one version of the store."""
+
+    pool: QueryPool
+    version: Path
+    in_flight: int = 0
+    idle: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def run(self, job: wire.Job) -> Answer:
+        self.in_flight += 1
+        self.idle.clear()
+        try:
+            return await self.pool.run(replace(job, store=str(self.version)))
+        finally:
+            self.in_flight -= 1
+            if not self.in_flight:
+                self.idle.set()
 
 
 @dataclass
 class Generation:
     hold: VersionHold
     stats: StoreStats
-    pool: QueryPool
+    pool: VersionedPool
 
     @property
     def version(self) -> Path:
         return self.hold.version
 
 
-PoolFactory = Callable[[Path], QueryPool]
-
-
 class VersionFollower:
     """Holds the current generation and moves to each new version of the store."""
 
-    def __init__(self, store: Path, make_pool: PoolFactory) -> None:
+    def __init__(self, store: Path, make_pool: Callable[[Path], QueryPool]) -> None:
         self.store = store
         self._make_pool = make_pool
+        self._pool: QueryPool | None = None
         self._current: Generation | None = None
         self._task: asyncio.Task[None] | None = None
         self._retiring: set[asyncio.Task[None]] = set()
+        self._moving = asyncio.Lock()
         self.listeners: list[Callable[[Generation], None]] = []
         """Called with the new generation right after a switch (to drop caches)."""
         self.switches = 0
@@ -66,8 +90,21 @@ class VersionFollower:
         assert self._current is not None, "the follower has not started"
         return self._current
 
+    @property
+    def pool(self) -> QueryPool:
+        assert self._pool is not None, "the follower has not started"
+        return self._pool
+
     async def start(self) -> None:
-        self._current = await self._prepare()
+        hold = await asyncio.to_thread(hold_version, self.store)
+        try:
+            stats = await asyncio.to_thread(load_or_compute, hold.version)
+            self._pool = self._make_pool(hold.version)
+            await self._pool.start()
+        except BaseException:
+            hold.release()
+            raise
+        self._current = Generation(hold, stats, VersionedPool(self._pool, hold.version))
         self._task = asyncio.create_task(self._follow())
 
     async def close(self) -> None:
@@ -77,20 +114,22 @@ class VersionFollower:
                 await self._task
         for task in list(self._retiring):
             task.cancel()
+        if self._pool is not None:
+            await self._pool.close()
         if self._current is not None:
-            await self._current.pool.close()
             self._current.hold.release()
 
-    async def _prepare(self) -> Generation:
-        hold = await asyncio.to_thread(hold_version, self.store)
+    async def latest(self) -> Generation:
+        """The generation of the store's current version: moved to first when the symlink
+        points elsewhere (a write acknowledged by any server process is then seen here)."""
+        generation = self.current
         try:
-            stats = await asyncio.to_thread(load_or_compute, hold.version)
-            pool = self._make_pool(hold.version)
-            await pool.start()
-        except BaseException:
-            hold.release()
-            raise
-        return Generation(hold, stats, pool)
+            latest = os.readlink(self.store)  # one system call: cheap enough for every request
+        except OSError:
+            return generation  # a plain directory, or gone: nothing to follow
+        if latest != generation.version.name:
+            await self.check()
+        return self.current
 
     async def _follow(self) -> None:
         while True:
@@ -102,26 +141,34 @@ class VersionFollower:
 
     async def check(self) -> bool:
         """Move to the store's current version if it changed; return whether it did."""
-        try:
-            latest = await asyncio.to_thread(current_version, self.store)
-        except OSError:
-            return False
-        if latest.resolve() == self.current.version.resolve():
-            return False
-        new = await self._prepare()
-        old, self._current = self._current, new
-        self.switches += 1
+        async with self._moving:
+            try:
+                latest = await asyncio.to_thread(current_version, self.store)
+            except OSError:
+                return False
+            if latest.resolve() == self.current.version.resolve():
+                return False
+            hold = await asyncio.to_thread(hold_version, self.store)
+            try:
+                stats = await asyncio.to_thread(load_or_compute, hold.version)
+            except BaseException:
+                hold.release()
+                raise
+            old = self.current
+            self._current = Generation(hold, stats, VersionedPool(self.pool, hold.version))
+            self.switches += 1
         for listener in self.listeners:
-            listener(new)
-        log.info("now answering from %s", new.version.name)
-        if old is not None:
-            task = asyncio.create_task(self._retire(old))
-            self._retiring.add(task)
-            task.add_done_callback(self._retiring.discard)
+            listener(self._current)
+        log.info("now answering from %s", hold.version.name)
+        task = asyncio.create_task(self._retire(old))
+        self._retiring.add(task)
+        task.add_done_callback(self._retiring.discard)
         return True
 
     async def _retire(self, old: Generation) -> None:
+        """Release the old version once no request runs on it any more."""
         try:
-            await old.pool.drain()
+            while old.pool.in_flight:
+                await old.pool.idle.wait()
         finally:
             await asyncio.to_thread(old.hold.release)

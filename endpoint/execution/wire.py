@@ -44,6 +44,8 @@ class Job:
     base_iri: str | None = None
     """What relative IRIs of the query resolve against (the endpoint's own URL); None: the
     query must not have any."""
+    store: str | None = None
+    """The store version (directory) to evaluate on; None: the one the process started on."""
 
     def encode(self) -> bytes:
         fields = {
@@ -53,6 +55,7 @@ class Job:
             "accept": self.accept,
             "format": self.format,
             "base_iri": self.base_iri,
+            "store": self.store,
         }
         body = json.dumps(fields, ensure_ascii=False).encode()
         return LENGTH.pack(len(body)) + body

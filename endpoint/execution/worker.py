@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections import OrderedDict
 from collections.abc import Iterator
 from itertools import islice
 from tempfile import SpooledTemporaryFile
@@ -53,6 +54,8 @@ from endpoint.sparql.lexer import QueryShape, scan
 from endpoint.sparql.negotiation import Representation, ResultKind, choose
 from graph.query.text import StackTooSmallError, explain, run_on_deep_stack
 
+OPEN_VERSIONS = 2
+"""Store versions a query process keeps open: the current one and the one before."""
 MAX_QUERY_CHARS = 1_000_000
 """Longest query text when the server does not say (its request size limit)."""
 MIN_QUERY_CHARS = 64 * 1024
@@ -98,7 +101,10 @@ class FrameWriter:
 
 class Worker:
     def __init__(self, config: dict[str, Any]) -> None:
-        self.store = Store.read_only(config["store"])
+        self.home = str(config["store"])
+        self.stores: OrderedDict[str, Store] = OrderedDict()
+        """The versions of the store this process has open, the latest used last."""
+        self.store_for(self.home)
         self.union = bool(config["union_default_graph"])
         self.limit: int | None = config.get("result_limit")
         self.prefixes: dict[str, str] = dict(config.get("prefixes", {}))
@@ -106,6 +112,22 @@ class Worker:
         self.guard = federation.ServiceGuard(config.get("federation_allowlist", []), self.prefixes)
         self.max_chars: int | None = config.get("max_query_chars")
         """Longest query text the thread's stack is sized for (`graph.query.text`)."""
+
+    def store_for(self, version: str | None) -> Store:
+        """The store version a job runs on, opened the first time (tens of milliseconds);
+        at most OPEN_VERSIONS stay open."""
+        path = version or self.home
+        store = self.stores.get(path)
+        if store is None:
+            try:
+                store = Store.read_only(path)
+            except OSError as exc:
+                raise EvaluationError(f"cannot open the store version {path}: {exc}") from exc
+            self.stores[path] = store
+            while len(self.stores) > OPEN_VERSIONS:
+                self.stores.popitem(last=False)
+        self.stores.move_to_end(path)
+        return store
 
     def evaluate(
         self, job: wire.Job, shape: QueryShape | None = None
@@ -135,7 +157,8 @@ class Worker:
         elif self.union and not shape.has_dataset_clause:
             options["use_default_graph_as_union"] = True
         try:
-            return self.store.query(job.query, **options), calls_service
+            store = self.store_for(job.store)
+            return store.query(job.query, **options), calls_service
         except SyntaxError as exc:
             if shape.is_update:
                 raise UpdateRefusedError() from exc

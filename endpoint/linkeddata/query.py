@@ -9,15 +9,21 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from endpoint.errors import EvaluationError
 from endpoint.execution import wire
 
 if TYPE_CHECKING:
-    from endpoint.execution.pool import Answer, QueryPool
+    from endpoint.execution.pool import Answer
 
 JSON_RESULTS = "application/sparql-results+json"
+
+
+class Evaluator(Protocol):
+    """What runs the pages' queries: the query processes, on one version of the store."""
+
+    async def run(self, job: wire.Job) -> Answer: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +57,7 @@ async def _body(answer: Answer) -> bytes:
     return answer.body or b""
 
 
-async def select(pool: QueryPool, query: str) -> list[Row]:
+async def select(pool: Evaluator, query: str) -> list[Row]:
     answer = await pool.run(wire.Job(query, None, None, JSON_RESULTS, None))
     try:
         document = json.loads(await _body(answer))
@@ -73,13 +79,13 @@ async def select(pool: QueryPool, query: str) -> list[Row]:
     return rows
 
 
-async def ask(pool: QueryPool, query: str) -> bool:
+async def ask(pool: Evaluator, query: str) -> bool:
     answer = await pool.run(wire.Job(query, None, None, JSON_RESULTS, None))
     return bool(json.loads(await _body(answer)).get("boolean"))
 
 
 async def graph_bytes(
-    pool: QueryPool, query: str, accept: str | None, fmt: str | None
+    pool: Evaluator, query: str, accept: str | None, fmt: str | None
 ) -> tuple[str, bytes]:
     """A CONSTRUCT or DESCRIBE result: (content type, body)."""
     answer = await pool.run(wire.Job(query, None, None, accept, fmt))

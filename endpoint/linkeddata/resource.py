@@ -23,7 +23,7 @@ from graph.linking.linkset import EXTERNAL_DATASETS
 from graph.vocabulary.namespace import DK, OA, OWL, PROV, RDF, RDFS, SDO, SKOS
 
 if TYPE_CHECKING:
-    from endpoint.execution.pool import QueryPool
+    from endpoint.linkeddata.query import Evaluator
 
 MATCH_PREDICATES = {
     str(OWL.sameAs),
@@ -100,7 +100,7 @@ class ResourceView:
     """source document IRI -> its verbatim text"""
 
 
-async def gather(pool: QueryPool, iri: str) -> ResourceView:
+async def gather(pool: Evaluator, iri: str) -> ResourceView:
     ref = {"iri": iri_ref(iri)}
     outgoing = await select(pool, OUTGOING % ref)
     incoming = await select(pool, INCOMING % ref)

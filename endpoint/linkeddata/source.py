@@ -20,7 +20,7 @@ from endpoint.linkeddata.text import Mark, highlighted
 from graph.vocabulary.namespace import DK, OA, PROV, RDFS, SDO, SKOS
 
 if TYPE_CHECKING:
-    from endpoint.execution.pool import QueryPool
+    from endpoint.linkeddata.query import Evaluator
 
 _LABEL = f"<{RDFS.label}>|<{SKOS.prefLabel}>"
 
@@ -83,7 +83,7 @@ class SourceView:
     quotes: list[Quote]
 
 
-async def gather(pool: QueryPool, iri: str) -> SourceView | None:
+async def gather(pool: Evaluator, iri: str) -> SourceView | None:
     """The source's text, its quotes and their statements; None when the IRI is not a source
     with a text."""
     ref = {"iri": iri_ref(iri)}

@@ -71,7 +71,7 @@ async def _stream(
 
 async def _answer(scope: Scope, receive: Receive, send: Send, state: EndpointState) -> None:
     settings = state.settings
-    generation = state.generation  # one store version for the whole request
+    generation = await state.follower.latest()  # one store version for the whole request
     request = protocol.Incoming.from_scope(scope, receive)
     accept = request.headers.get("accept")
     try:
