@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from endpoint.server import serve
 from endpoint.settings import ServerSettings
+from endpoint.writes.auth import TokenFileError, WriteAccess
 from graph.errors import EXIT_USAGE, StoreMissingError
 
 
@@ -26,7 +27,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default=settings.host)
     parser.add_argument("--port", type=int, default=settings.port)
     parser.add_argument("--workers", type=int, default=settings.workers)
+    parser.add_argument(
+        "--writable",
+        action="store_true",
+        default=settings.writable,
+        help="accept writes from clients with the write token (DRUGKG_WRITE_TOKEN_FILE)",
+    )
     args = parser.parse_args(argv)
+    settings = settings.model_copy(update={"writable": args.writable})
+    if settings.writable:
+        try:
+            WriteAccess.from_file(settings.write_token_file)
+        except TokenFileError as exc:
+            print(f"drugkg serve: error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     if not settings.store.exists():
         print(f"drugkg serve: error: {StoreMissingError(settings.store)}", file=sys.stderr)
         return EXIT_USAGE

@@ -47,11 +47,28 @@ from endpoint.sparql.fastpath import SparqlFastPath
 from endpoint.sparql.handler import LIMIT, TRUNCATED, sparql
 from endpoint.sparql.openapi import sparql_paths
 from endpoint.sparql.resultcache import ResultCache
-from endpoint.state import CACHE_ENTRY_MAX, EndpointState, pool_factory, state_of
+from endpoint.state import (
+    CACHE_ENTRY_MAX,
+    EndpointState,
+    FollowsStore,
+    pool_factory,
+    state_of,
+)
+from endpoint.writes import graphstore
+from endpoint.writes.auth import WriteAccess
+from endpoint.writes.runner import WriteRunner
 from graph.errors import DrugkgError, StoreMissingError
+from graph.pipeline.inputs import Sources, ontology_prefixes
 
 
 def create_app(settings: ServerSettings) -> FastAPI:
+    # a writable server without a usable token does not start (TokenFileError)
+    access = (
+        WriteAccess.from_file(settings.write_token_file)
+        if settings.writable
+        else WriteAccess.read_only()
+    )
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if not settings.store.exists():
@@ -62,12 +79,19 @@ def create_app(settings: ServerSettings) -> FastAPI:
         if settings.result_cache_mb > 0:
             budget = settings.result_cache_mb * 1024 * 1024
             cache = ResultCache(budget, max_entry=CACHE_ENTRY_MAX)
-        state = EndpointState(settings, follower, cache)
+        writes = None
+        if access.writable:
+            prefixes = ontology_prefixes(Sources.from_settings(settings), settings.base_iri)
+            writes = WriteRunner(settings, prefixes)
+            await writes.start()
+        state = EndpointState(settings, follower, cache, access, writes)
         follower.listeners.append(state.moved)
         app.state.drugkg = state
         try:
             yield
         finally:
+            if writes is not None:
+                await writes.close()
             await follower.close()
 
     app = FastAPI(
@@ -83,6 +107,14 @@ def create_app(settings: ServerSettings) -> FastAPI:
     )
     app.router.routes.append(
         Route("/sparql", sparql, methods=["GET", "POST"], include_in_schema=False)
+    )
+    app.router.routes.append(
+        Route(
+            graphstore.PATH,
+            graphstore.graph_store,
+            methods=["GET", "HEAD", "PUT", "POST", "DELETE"],
+            include_in_schema=False,
+        )
     )
     app.mount(site.SWAGGER_PREFIX, StaticFiles(directory=swagger_ui_path), name="swagger-ui")
     querypage.install(app)  # /query, /query.json, /static/query: the query page
@@ -150,12 +182,13 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
-        allow_methods=["GET", "POST"],
-        allow_headers=["Accept", "Content-Type", "If-None-Match"],
+        allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE"],
+        allow_headers=["Accept", "Content-Type", "If-None-Match", "Authorization"],
         expose_headers=transfer.EXPOSED_HEADERS,  # the one rule, /sparql's fast path too
         allow_credentials=False,
         max_age=86400,
     )
+    app.add_middleware(FollowsStore)  # every other path begins on the current version
     app.add_middleware(SparqlFastPath)  # GET/POST /sparql skip the stack
     app.add_middleware(Hardening)  # outermost: Host required, nosniff on every response
     return app

@@ -9,14 +9,20 @@
     │   ├── QueryTooDeepError                 nested too deeply to be parsed safely
     │   ├── InvalidParameterError             a protocol parameter with a bad value
     │   └── FederationRefusedError            a SERVICE call the allow-list does not permit
+    ├── UnauthorizedError                 401 a write without the write token, or a wrong one
+    ├── ForbiddenError                    403
+    │   ├── ReadOnlyError                     a write to an endpoint started without --writable
+    │   └── BuildGraphError                   a write to one of the build's own graphs
     ├── NotFoundError                     404
     ├── NotAcceptableError                406 (lists the media types offered)
     │   └── BadFormatParameterError                a `format` parameter naming no offered format
     ├── RequestTooLargeError              413
     ├── UnsupportedMediaTypeError         415
+    ├── ShapesViolatedError               422 the write would violate the shapes (the report)
     ├── RemoteServiceError          502 a non-SILENT SERVICE call failed
     ├── QueryTimeoutError                 503 the query ran past the time limit and was stopped
     ├── QueryMemoryError                  503 the query needed more than the memory limit
+    ├── InsufficientStorageError          507 the disk is full: the write changed nothing
     ├── EvaluationError             500 the store failed while evaluating (not bad input)
     └── WorkerCrashedError                500 a query process died (not bad input)
 
@@ -53,6 +59,10 @@ class EndpointError(Exception):
 
     def headers(self) -> dict[str, str]:
         return {}
+
+    def document(self) -> tuple[bytes, str] | None:
+        """A body of its own (bytes, media type) instead of the message, or None."""
+        return None
 
 
 class BadRequestError(EndpointError):
@@ -96,6 +106,58 @@ class InvalidParameterError(BadRequestError):
 
 class FederationRefusedError(BadRequestError):
     pass
+
+
+class UnauthorizedError(EndpointError):
+    """401: writes need `Authorization: Bearer <token>` (RFC 6750)."""
+
+    status = 401
+
+    def __init__(self, message: str, *, token_sent: bool = False) -> None:
+        self.token_sent = token_sent
+        super().__init__(message)
+
+    def headers(self) -> dict[str, str]:
+        challenge = 'Bearer realm="drugkg"'
+        if self.token_sent:
+            challenge += ', error="invalid_token"'
+        return {"www-authenticate": challenge}
+
+
+class ForbiddenError(EndpointError):
+    status = 403
+
+
+class ReadOnlyError(ForbiddenError):
+    def __init__(self, message: str = "") -> None:
+        super().__init__(
+            message
+            or "this endpoint is read-only: it accepts writes only when started with "
+            "`drugkg serve --writable` and a write token (DRUGKG_WRITE_TOKEN_FILE)"
+        )
+
+
+class BuildGraphError(ForbiddenError):
+    """A write to the build's own graphs: they change through the curated files only."""
+
+
+class ShapesViolatedError(EndpointError):
+    """422: the write would leave data that violates the shapes; the body is the report."""
+
+    status = 422
+
+    def __init__(self, message: str, report: bytes = b"") -> None:
+        self.report = report
+        super().__init__(message)
+
+    def document(self) -> tuple[bytes, str] | None:
+        if not self.report:
+            return None
+        return self.report, "text/turtle"
+
+
+class InsufficientStorageError(EndpointError):
+    status = 507
 
 
 class NotFoundError(EndpointError):
@@ -184,6 +246,12 @@ _WIRE: dict[str, type[EndpointError]] = {
         RemoteServiceError,
         QueryTimeoutError,
         QueryMemoryError,
+        UnauthorizedError,
+        ForbiddenError,
+        ReadOnlyError,
+        BuildGraphError,
+        ShapesViolatedError,
+        InsufficientStorageError,
         EvaluationError,
         WorkerCrashedError,
     )
@@ -223,6 +291,9 @@ def error_response(error: Exception, accept: str | None = None) -> Response:
     status = status_of(error)
     message = error.message if isinstance(error, EndpointError) else str(error)
     headers = error.headers() if isinstance(error, EndpointError) else {}
+    document = error.document() if isinstance(error, EndpointError) else None
+    if document is not None:
+        return Response(document[0], status, headers=headers, media_type=document[1])
     if accept and "json" in accept and "text/plain" not in accept:
         body = {"status": status, "error": type(error).__name__, "message": message}
         if isinstance(error, NotAcceptableError):

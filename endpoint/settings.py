@@ -5,6 +5,7 @@ all); handlers never read the environment.
 """
 
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import Field, field_validator
@@ -106,6 +107,29 @@ class ServerSettings(Settings):
         default=60,
         ge=0,
         description="Seconds clients and proxies may reuse a GET response (Cache-Control).",
+    )
+
+    writable: bool = Field(
+        default=False,
+        description="Accept writes (SPARQL Update at /sparql, the Graph Store Protocol at "
+        "/store) from clients that send the write token; `drugkg serve --writable`.",
+    )
+    write_token_file: Path | None = Field(
+        default=None,
+        description="A file holding the write token (at least 32 characters); required when "
+        "writable. Writers send `Authorization: Bearer <token>`.",
+    )
+    max_write_bytes: int = Field(
+        default=256 * 1024 * 1024,
+        ge=1024,
+        description="Largest write request (an update or a Graph Store Protocol payload); "
+        "larger gets 413.",
+    )
+    write_timeout: float = Field(
+        default=120.0,
+        gt=0,
+        description="Time limit of one write, in seconds, waiting for another writer "
+        "included; a write over it is stopped and changes nothing (503).",
     )
 
     @field_validator("federation_allowlist", mode="before")

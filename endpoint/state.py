@@ -15,8 +15,9 @@ from pathlib import Path
 from pyoxigraph import serialize
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from endpoint.errors import EndpointError, error_response
+from endpoint.errors import EndpointError, ReadOnlyError, error_response
 from endpoint.execution.pool import PoolConfig, QueryPool
 from endpoint.execution.versions import Generation, VersionedPool, VersionFollower
 from endpoint.http import caching
@@ -24,6 +25,8 @@ from endpoint.settings import ServerSettings
 from endpoint.sparql.description import service_description, void_description
 from endpoint.sparql.negotiation import ResultKind, choose
 from endpoint.sparql.resultcache import ResultCache
+from endpoint.writes.auth import WriteAccess
+from endpoint.writes.runner import WriteRunner
 from graph.pipeline.inputs import Sources, ontology_prefixes
 from graph.storage.statistics import StoreStats
 
@@ -33,6 +36,8 @@ class EndpointState:
     settings: ServerSettings
     follower: VersionFollower
     cache: ResultCache | None = None
+    access: WriteAccess = field(default_factory=WriteAccess.read_only)
+    writes: WriteRunner | None = None
     _described: dict[tuple[str, str, str, str], bytes] = field(default_factory=dict)
 
     @property
@@ -48,6 +53,12 @@ class EndpointState:
     @property
     def pool(self) -> VersionedPool:
         return self.follower.current.pool
+
+    def writer(self) -> WriteRunner:
+        """The write process; only a writable server has one."""
+        if self.writes is None:
+            raise ReadOnlyError()
+        return self.writes
 
     @property
     def has_dump(self) -> bool:
@@ -134,3 +145,19 @@ def state_of(request: Request) -> EndpointState:
     """The state of the server process that received `request`."""
     state: EndpointState = request.app.state.drugkg
     return state
+
+
+class FollowsStore:
+    """ASGI middleware: a request begins on the store's current version (the /sparql handler
+    looks itself; every other path passes here), so a write acknowledged by any server
+    process is seen by the next page, description or download of every other."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            state = getattr(scope["app"].state, "drugkg", None)
+            if state is not None:
+                await state.follower.latest()
+        await self.app(scope, receive, send)

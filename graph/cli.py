@@ -97,6 +97,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--host", help="address to listen on (default: DRUGKG_HOST, 127.0.0.1)")
     p.add_argument("--port", type=int, help="port to listen on (default: DRUGKG_PORT, 8000)")
     p.add_argument("--workers", type=int, help="server processes (default: DRUGKG_WORKERS)")
+    p.add_argument(
+        "--writable",
+        action="store_true",
+        help="accept SPARQL Update and Graph Store Protocol writes from clients that send "
+        "the write token (DRUGKG_WRITE_TOKEN_FILE)",
+    )
     p.set_defaults(handler=_serve)
 
     p = sub.add_parser("quote", help="print the Turtle of a quote of a seed document")
@@ -272,6 +278,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         value = getattr(args, option)
         if value is not None:
             command += [f"--{option}", str(value)]
+    if args.writable:
+        command.append("--writable")
     environment = {**os.environ, "DRUGKG_STORE": str(settings.store)}
     sys.stdout.flush()
     sys.stderr.flush()

@@ -46,6 +46,9 @@ class Job:
     query must not have any."""
     store: str | None = None
     """The store version (directory) to evaluate on; None: the one the process started on."""
+    union: bool = True
+    """Whether the union default graph setting applies; False: the store's own default
+    graph is the query's (the Graph Store Protocol's ?default)."""
 
     def encode(self) -> bytes:
         fields = {
@@ -56,6 +59,7 @@ class Job:
             "format": self.format,
             "base_iri": self.base_iri,
             "store": self.store,
+            "union": self.union,
         }
         body = json.dumps(fields, ensure_ascii=False).encode()
         return LENGTH.pack(len(body)) + body

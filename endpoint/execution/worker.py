@@ -154,7 +154,7 @@ class Worker:
                 options["named_graphs"] = [NamedNode(g) for g in job.named_graphs or []]
             except ValueError as exc:
                 raise InvalidParameterError(f"default-graph-uri/named-graph-uri: {exc}") from exc
-        elif self.union and not shape.has_dataset_clause:
+        elif self.union and job.union and not shape.has_dataset_clause:
             options["use_default_graph_as_union"] = True
         try:
             store = self.store_for(job.store)

@@ -85,8 +85,9 @@ async def ask(pool: Evaluator, query: str) -> bool:
 
 
 async def graph_bytes(
-    pool: Evaluator, query: str, accept: str | None, fmt: str | None
+    pool: Evaluator, query: str, accept: str | None, fmt: str | None, *, union: bool = True
 ) -> tuple[str, bytes]:
-    """A CONSTRUCT or DESCRIBE result: (content type, body)."""
-    answer = await pool.run(wire.Job(query, None, None, accept, fmt))
+    """A CONSTRUCT or DESCRIBE result: (content type, body); with `union=False` the query's
+    default graph is the store's own."""
+    answer = await pool.run(wire.Job(query, None, None, accept, fmt, union=union))
     return answer.content_type, await _body(answer)

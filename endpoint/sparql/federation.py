@@ -62,6 +62,8 @@ class ServiceCall:
     """The endpoint as written in the query (`<...>`, `ex:sparql`, `?var`)."""
     endpoint: str | None
     """The absolute IRI pyoxigraph would call; None for a variable."""
+    keyword: str = "SERVICE"
+    """What calls it: SERVICE (a query's or an update's), or LOAD (an update's)."""
 
 
 def _is_public(address: str) -> bool:
@@ -90,7 +92,7 @@ def refusal(call: ServiceCall, allowlist: Sequence[str]) -> str | None:
     """Why a SERVICE call is refused, or None when it is allowed."""
     if call.endpoint is None:
         return (
-            f"SERVICE {call.written}: a variable endpoint could be bound to any address "
+            f"{call.keyword} {call.written}: a variable endpoint could be bound to any address "
             "and is refused; name an allow-listed endpoint IRI"
         )
     if call.endpoint in allowlist:
@@ -103,21 +105,21 @@ def refusal(call: ServiceCall, allowlist: Sequence[str]) -> str | None:
     parts = urlsplit(call.endpoint)
     if parts.scheme.lower() not in ("http", "https"):
         return (
-            f"SERVICE <{call.endpoint}>: only http and https endpoints can be called, "
+            f"{call.keyword} <{call.endpoint}>: only http and https endpoints can be called, "
             f"not {parts.scheme!r}; {listed}"
         )
     host = parts.hostname or ""
     private = [addr for addr in _addresses(host) if not _is_public(addr)] if host else []
     if private:
         return (
-            f"SERVICE <{call.endpoint}>: host {host!r} is a loopback, private or link-local "
+            f"{call.keyword} <{call.endpoint}>: host {host!r} is a loopback, private or link-local "
             f"address ({', '.join(private)}) and that endpoint is not allow-listed; {listed}"
         )
-    return f"SERVICE <{call.endpoint}>: the endpoint is not on the allow-list; {listed}"
+    return f"{call.keyword} <{call.endpoint}>: the endpoint is not on the allow-list; {listed}"
 
 
-def _altered(text: str, start: int, end: int) -> str:
-    """The occurrence text[start:end] of the letters SERVICE, no longer a keyword."""
+def altered(text: str, start: int, end: int) -> str:
+    """The occurrence text[start:end] of a keyword's letters, no longer a keyword."""
     return ("Z" if text[start].isupper() else "z") + text[start + 1 : end]
 
 
@@ -145,10 +147,10 @@ class ServiceGuard:
         for match in SERVICE_WORD.finditer(text):
             start, end = match.span()
             found = keywords.get(start)
-            edits.append((start, end, "GRAPH  " if found else _altered(text, start, end)))
+            edits.append((start, end, "GRAPH  " if found else altered(text, start, end)))
             if found is not None and found.silent is not None:
                 edits.append((found.silent.start, found.silent.end, " " * 6))
-        as_graph = _edited(text, edits)
+        as_graph = edited(text, edits)
         self._parse(as_graph, base_iri, malformed=True)
         if not shape.services:
             return []
@@ -202,8 +204,8 @@ class ServiceGuard:
         for match in SERVICE_WORD.finditer(text):
             start, end = match.span()
             if not any(a <= start < b for a, b in covered):
-                edits.append((start, end, _altered(text, start, end)))
-        return _edited(text, edits)
+                edits.append((start, end, altered(text, start, end)))
+        return edited(text, edits)
 
     def _resolve(self, text: str, shape: QueryShape, base_iri: str | None) -> list[ServiceCall]:
         rows = " ".join(
@@ -234,7 +236,7 @@ class ServiceGuard:
         return calls
 
 
-def _edited(text: str, edits: list[tuple[int, int, str]]) -> str:
+def edited(text: str, edits: list[tuple[int, int, str]]) -> str:
     """The text with each span (start, end) replaced; the spans do not overlap."""
     pieces: list[str] = []
     at = 0
@@ -248,4 +250,4 @@ def _edited(text: str, edits: list[tuple[int, int, str]]) -> str:
 
 def _rewritten(text: str) -> str:
     """A stretch of text between SERVICE clauses, every occurrence of the word altered."""
-    return SERVICE_WORD.sub(lambda m: _altered(m.string, m.start(), m.end()), text)
+    return SERVICE_WORD.sub(lambda m: altered(m.string, m.start(), m.end()), text)

@@ -23,6 +23,7 @@ from endpoint.execution import wire
 from endpoint.execution.pool import Answer
 from endpoint.http import caching, transfer
 from endpoint.sparql import protocol, resultcache
+from endpoint.writes import update
 from graph.errors import DrugkgError
 
 if TYPE_CHECKING:
@@ -82,7 +83,19 @@ async def _answer(scope: Scope, receive: Receive, send: Send, state: EndpointSta
                 response = state.description(Request(scope, receive), "service")
                 await response(scope, receive, send)
                 return
-        query = await protocol.parse_request(request, settings.max_request_bytes)
+        access = state.access
+        writer: str | None = None
+        if protocol.is_update_body(request):  # refused before its body is read
+            writer = access.authorise(request.headers.get("authorization"))
+        write_limit = settings.max_write_bytes if access.writable else None
+        query = await protocol.parse_request(request, settings.max_request_bytes, write_limit)
+        if isinstance(query, protocol.UpdateRequest):
+            if writer is None:
+                writer = access.authorise(request.headers.get("authorization"))
+            response = await update.perform(state, query, writer)
+            transfer.cors_headers(response.headers, request.headers)
+            await response(scope, receive, send)
+            return
         headers: Headers = [(b"vary", b"Accept")]
         volatile = not resultcache.cacheable_query(query.query)
         if volatile:

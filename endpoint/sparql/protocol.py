@@ -28,9 +28,9 @@ from endpoint.errors import (
     DuplicateQueryError,
     InvalidParameterError,
     MissingQueryError,
+    ReadOnlyError,
     RequestTooLargeError,
     UnsupportedMediaTypeError,
-    UpdateRefusedError,
 )
 
 FORM = "application/x-www-form-urlencoded"
@@ -143,14 +143,39 @@ def url_pairs(query_string: bytes, limit: int) -> list[tuple[str, str]]:
     return _parse_pairs(query_string, "query string") if query_string else []
 
 
-async def parse_request(request: Incoming, limit: int) -> SparqlRequest:
-    """The request as one object, or the protocol error that it is."""
+@dataclass(frozen=True, slots=True)
+class UpdateRequest:
+    """A SPARQL Update: its text and the protocol's dataset parameters."""
+
+    update: str
+    using_graphs: tuple[str, ...] = ()
+    using_named_graphs: tuple[str, ...] = ()
+    accept: str | None = None
+    base_iri: str | None = None
+
+
+def is_update_body(request: Incoming) -> bool:
+    """The request is a POST of an `application/sparql-update` body."""
+    if request.method != "POST":
+        return False
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    return media == UPDATE
+
+
+async def parse_request(
+    request: Incoming, limit: int, write_limit: int | None = None
+) -> SparqlRequest | UpdateRequest:
+    """The request as one object, or the protocol error that it is. `write_limit` is the
+    largest update a writable endpoint accepts (None: the endpoint is read-only, and an
+    update is refused by the caller)."""
     pairs = url_pairs(request.query_string, limit)
     body_query: str | None = None
+    body_update: str | None = None
+    body_limit = max(limit, write_limit or 0)
     if request.method == "POST":
         media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
         if media == FORM:
-            body = await request.body(limit)
+            body = await request.body(body_limit)
             pairs = pairs + _parse_pairs(body, "request body")
         elif media == QUERY:
             body = await request.body(limit)
@@ -160,27 +185,64 @@ async def parse_request(request: Incoming, limit: int) -> SparqlRequest:
             except UnicodeDecodeError as exc:
                 raise InvalidParameterError(f"the query body is not valid UTF-8: {exc}") from exc
         elif media == UPDATE:
-            raise UpdateRefusedError()
+            if write_limit is None:
+                raise ReadOnlyError()
+            body = await request.body(write_limit)
+            try:
+                body_update = body.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise InvalidParameterError(f"the update body is not valid UTF-8: {exc}") from exc
         else:
             raise UnsupportedMediaTypeError(
-                f"unsupported request body type {media or '(none)'!r}: send {QUERY} or "
-                f"{FORM} (or use GET with ?query=)"
+                f"unsupported request body type {media or '(none)'!r}: send {QUERY}, "
+                f"{UPDATE} or {FORM} (or use GET with ?query=)"
             )
     queries: list[str] = [] if body_query is None else [body_query]
+    updates: list[str] = [] if body_update is None else [body_update]
     defaults: list[str] = []
     named: list[str] = []
+    using: list[str] = []
+    using_named: list[str] = []
     formats: list[str] = []
     for name, value in pairs:
         if name == "query":
             queries.append(value)
         elif name == "update":
-            raise UpdateRefusedError()
+            updates.append(value)
         elif name == "default-graph-uri":
             defaults.append(value)
         elif name == "named-graph-uri":
             named.append(value)
+        elif name == "using-graph-uri":
+            using.append(value)
+        elif name == "using-named-graph-uri":
+            using_named.append(value)
         elif name == "format":
             formats.append(value)
+    if updates:
+        if request.method != "POST":
+            raise InvalidParameterError(
+                "an update must be sent with POST (an `update=` form or an "
+                f"{UPDATE} body), never with GET"
+            )
+        if queries:
+            raise DuplicateQueryError("a request holds a query or an update, not both")
+        if len(updates) > 1:
+            raise DuplicateQueryError(
+                f"{len(updates)} updates in the request (parameters and body together): "
+                "send exactly one"
+            )
+        if write_limit is None:
+            raise ReadOnlyError()
+        if not updates[0].strip():
+            raise MissingQueryError("the update is empty")
+        return UpdateRequest(
+            update=updates[0],
+            using_graphs=_check_iris("using-graph-uri", using),
+            using_named_graphs=_check_iris("using-named-graph-uri", using_named),
+            accept=request.headers.get("accept"),
+            base_iri=request.url,
+        )
     if not queries:
         raise MissingQueryError()
     if len(queries) > 1:
@@ -190,6 +252,10 @@ async def parse_request(request: Incoming, limit: int) -> SparqlRequest:
         )
     if not queries[0].strip():
         raise MissingQueryError("the query is empty")
+    if len(queries[0].encode()) > limit:
+        raise RequestTooLargeError(
+            f"the query has {len(queries[0].encode())} bytes, more than the limit of {limit} bytes"
+        )
     return SparqlRequest(
         query=queries[0],
         default_graphs=_check_iris("default-graph-uri", defaults),

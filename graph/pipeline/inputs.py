@@ -145,11 +145,18 @@ def read_inputs(sources: Sources) -> Inputs:
         inputs.warnings.append(f"seed {doc_id!r} has no facts file in {sources.facts}")
     for path in _files(sources.links, ".ttl"):
         _add(inputs, path, LINKS_GRAPH, declared)
+    inputs.shapes = read_shapes(sources)
+    inputs.files += _files(sources.shapes, ".ttl")
+    return inputs
+
+
+def read_shapes(sources: Sources) -> rdflib.Graph:
+    """The SHACL shapes of shapes/*.ttl, as one rdflib graph (pySHACL's input)."""
+    shapes = rdflib.Graph()
     for path in _files(sources.shapes, ".ttl"):
         triples, _ = parse_turtle(path)
-        inputs.shapes += to_rdflib(triples)
-        inputs.files.append(path)
-    return inputs
+        shapes += to_rdflib(triples)
+    return shapes
 
 
 def default_prefixes(prefixes: dict[str, str], base_iri: str = BASE) -> dict[str, str]:

@@ -109,8 +109,11 @@ def _term(term: object) -> Node:
     raise TypeError(f"no RDF 1.1 term: {term!r}")
 
 
-def validate(data: rdflib.Dataset, shapes: rdflib.Graph) -> ShaclReport:
-    """Validate the dataset `data` (its ontology in its `ontology` graph) against `shapes`."""
+def validate(
+    data: rdflib.Dataset, shapes: rdflib.Graph, focus_nodes: Iterable[str] | None = None
+) -> ShaclReport:
+    """Validate the dataset `data` (its ontology in its `ontology` graph) against `shapes`;
+    with `focus_nodes`, only those nodes (IRIs) are validated (a write's own resources)."""
     if len(shapes) == 0:
         return ShaclReport(conforms=True, shapes_found=False)
     from pyshacl import validate as pyshacl_validate  # slow to import; only builds need it
@@ -124,6 +127,7 @@ def validate(data: rdflib.Dataset, shapes: rdflib.Graph) -> ShaclReport:
             allow_warnings=True,
             allow_infos=True,
             inplace=True,  # the Dataset is made for this validation: no copy
+            focus_nodes=None if focus_nodes is None else list(focus_nodes),
         )
     assert isinstance(report, rdflib.Graph)
     violations = sorted(_results(report), key=lambda v: (v.severity, v.focus_node, v.message))

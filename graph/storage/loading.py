@@ -93,18 +93,26 @@ def load(settings: Settings, graph_iri: str, path: Path) -> LoadReport:
         return LoadReport(graph_iri, len(new), replaced, len(store))
 
 
-def is_build_graph(graph: NamedNode, settings: Settings) -> bool:
-    """Whether `graph` is one the build writes (ontology, facts/..., links, inferred)."""
-    return graph.value.startswith(settings.base_iri + "graph/")
+AUDIT_GRAPH = "graph/audit"
+"""The audit graph, below the base IRI: written by the endpoint's writer, kept by builds."""
+
+
+def is_build_graph(graph: NamedNode | str, settings: Settings | str) -> bool:
+    """Whether `graph` is one the build writes (ontology, entities, facts/..., links,
+    inferred); the audit graph, below the same base, is not one of them."""
+    base = settings if isinstance(settings, str) else settings.base_iri
+    name = graph if isinstance(graph, str) else graph.value
+    return name.startswith(base + "graph/") and name != base + AUDIT_GRAPH
 
 
 def loaded_quads(settings: Settings) -> list[Quad]:
-    """The quads of the graphs `load` put in the current store (none when there is no store)."""
+    """What a build keeps of the current store: the graphs `load` and HTTP writes put in it,
+    the audit graph and the store's default graph (none when there is no store)."""
     if not settings.store.exists():
         return []
     store = open_read_only(settings.store)
     return [
         q
         for q in store
-        if isinstance(q.graph_name, NamedNode) and not is_build_graph(q.graph_name, settings)
+        if not (isinstance(q.graph_name, NamedNode) and is_build_graph(q.graph_name, settings))
     ]

@@ -29,6 +29,7 @@ import json
 import os
 import shutil
 import socket
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,6 +38,11 @@ from pathlib import Path
 from pyoxigraph import Quad, RdfFormat, Store
 
 from graph.errors import StoreBusyError, StoreError, StoreMissingError
+
+
+def stamp() -> str:
+    """A name part no other version of this store has: the time and the process."""
+    return _stamp()
 
 
 def _stamp() -> str:
@@ -64,7 +70,7 @@ def write_store(target: Path, quads: Iterable[Quad]) -> Path:
     except BaseException:
         shutil.rmtree(version, ignore_errors=True)
         raise
-    _swap_in(target, version)
+    swap_in(target, version)
     remove_unused(target)
     return version
 
@@ -95,7 +101,8 @@ def _check_readable(version: Path, expected: int) -> None:
         raise StoreError(f"wrote {expected} quads but the new store holds {found}", path=version)
 
 
-def _swap_in(target: Path, version: Path) -> None:
+def swap_in(target: Path, version: Path) -> None:
+    """Point `target` at `version` (a complete store beside it), atomically."""
     aside: Path | None = None
     if not target.is_symlink() and target.is_dir():
         aside = target.with_name(f"{target.name}.build-{_stamp()}-moved")
@@ -214,22 +221,28 @@ def hold_version(target: Path) -> VersionHold:
 
 
 @contextlib.contextmanager
-def writer_lock(target: Path, command: str) -> Iterator[None]:
-    """Be the one writer of the store at `target` for the duration; StoreBusyError names the
-    writer that already is. Removes what dead runs left before the caller writes."""
+def writer_lock(target: Path, command: str, wait: float = 0.0) -> Iterator[None]:
+    """Be the one writer of the store at `target` for the duration, waiting up to `wait`
+    seconds for the writer that already is; StoreBusyError names it. Removes what dead runs
+    left before the caller writes."""
     target = _absolute(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     lock = target.with_name(f".{target.name}.writer.lock")
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise StoreBusyError(
-                f"another process is writing this store: {_holder(fd)}; wait for it to "
-                "finish, then run this again",
-                path=target,
-            ) from None
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StoreBusyError(
+                        f"another process is writing this store: {_holder(fd)}; wait for it "
+                        "to finish, then run this again",
+                        path=target,
+                    ) from None
+                time.sleep(0.05)
         holder = {
             "command": command,
             "pid": os.getpid(),

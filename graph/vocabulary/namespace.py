@@ -59,6 +59,7 @@ class DK(DefinedNamespace):
     Government: URIRef
     GovernmentAgency: URIRef
     GovernmentBody: URIRef
+    GraphChange: URIRef
     HistoricalAnalogy: URIRef
     Importing: URIRef
     Increase: URIRef
@@ -105,6 +106,8 @@ class DK(DefinedNamespace):
     TraffickingOrganization: URIRef
     TraffickingRoute: URIRef
     TransportMode: URIRef
+    WriteActivity: URIRef
+    WriteToken: URIRef
     about: URIRef
     accordingTo: URIRef
     acting: URIRef
@@ -128,6 +131,7 @@ class DK(DefinedNamespace):
     borderOf: URIRef
     carriedOn: URIRef
     carries: URIRef
+    changedGraph: URIRef
     charge: URIRef
     chargeSubstance: URIRef
     citedIn: URIRef
@@ -140,6 +144,7 @@ class DK(DefinedNamespace):
     contributor: URIRef
     cooperatesWith: URIRef
     counterpartOf: URIRef
+    countsExact: URIRef
     date: URIRef
     defendant: URIRef
     depicts: URIRef
@@ -156,10 +161,12 @@ class DK(DefinedNamespace):
     followsUp: URIRef
     formOf: URIRef
     frequency: URIRef
+    graphChange: URIRef
     groupClass: URIRef
     hasForm: URIRef
     headOf: URIRef
     implementedIn: URIRef
+    inDefaultGraph: URIRef
     indictedBy: URIRef
     ingredientOf: URIRef
     instanceOfApproach: URIRef
@@ -174,6 +181,7 @@ class DK(DefinedNamespace):
     morePotentThan: URIRef
     nationality: URIRef
     neighbours: URIRef
+    operation: URIRef
     organizedBy: URIRef
     origin: URIRef
     originalExpression: URIRef
@@ -192,6 +200,10 @@ class DK(DefinedNamespace):
     purpose: URIRef
     pursuedBy: URIRef
     pursues: URIRef
+    quadsAdded: URIRef
+    quadsAfter: URIRef
+    quadsBefore: URIRef
+    quadsRemoved: URIRef
     ratioExpression: URIRef
     referenceDate: URIRef
     referenceSubstance: URIRef
@@ -211,6 +223,7 @@ class DK(DefinedNamespace):
     toward: URIRef
     transit: URIRef
     transportMode: URIRef
+    updateText: URIRef
     westOf: URIRef
     year: URIRef
 

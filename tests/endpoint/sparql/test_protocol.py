@@ -186,18 +186,9 @@ def test_error_body_is_json_when_asked(server: LiveServer) -> None:
             },
             "2 queries",
         ),
-        ({"method": "POST", "data": {"update": "CLEAR ALL"}}, "read-only"),
         ({"method": "GET", "params": {"query": "INSERT DATA { <a:s> <a:p> <a:o> }"}}, "read-only"),
         (
             {"method": "POST", "data": {"query": "PREFIX a: <a:> DELETE WHERE { ?s ?p ?o }"}},
-            "read-only",
-        ),
-        (
-            {
-                "method": "POST",
-                "content": b"DROP ALL",
-                "headers": {"Content-Type": "application/sparql-update"},
-            },
             "read-only",
         ),
         (
@@ -256,3 +247,19 @@ def test_repeated_format_parameter_the_first_counts(server: LiveServer) -> None:
 def test_other_methods_are_405(server: LiveServer) -> None:
     assert httpx.put(server.sparql, content=b"ASK {}").status_code == 405
     assert httpx.delete(server.sparql).status_code == 405
+
+
+@pytest.mark.parametrize(
+    "request_kwargs",
+    [
+        {"data": {"update": "CLEAR ALL"}},
+        {"content": b"DROP ALL", "headers": {"Content-Type": "application/sparql-update"}},
+    ],
+)
+def test_an_update_to_a_read_only_endpoint_is_403(
+    server: LiveServer, request_kwargs: dict[str, object]
+) -> None:
+    response = httpx.post(server.sparql, **request_kwargs)  # type: ignore[arg-type]
+    assert response.status_code == 403, response.text
+    assert "read-only" in response.text
+    assert "--writable" in response.text

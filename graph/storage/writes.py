@@ -1,0 +1,534 @@
+"""Writes to the store: each one a new version, checked, audited, then swapped in.
+
+A write (a SPARQL Update, or one graph put, added to or deleted by the Graph Store Protocol)
+never changes a version that readers use. The writer, one at a time (`versions.writer_lock`):
+
+1. makes the new version a checkpoint of the current one (`Store.backup`: hard links to the
+   current version's immutable files, milliseconds even at a million quads);
+2. applies the change to it: pyoxigraph applies an update or a load whole or not at all;
+3. compares it with the current version. The quads of every named graph and of the default
+   graph are counted on both sides (one aggregate query each; a version's counts are kept
+   beside it once known). The build's own graphs (`<base>graph/...`) are compared exactly, by a
+   digest of their sorted N-Quads (they are the curated graphs, small beside loaded data): a
+   change to one refuses the write (`BuildGraphWriteError`: its name, and that it changes
+   through the curated files and a build);
+4. validates the graphs the write touched with the shapes, with the ontology and the source
+   documents beside them, when they use a drugkg term: a violation refuses the write with the
+   SHACL report (`ShapesViolatedError`). Foreign data that no shape targets is accepted as is;
+5. records the write in the `audit` graph, inside the same new version, so the record and the
+   data commit together: a prov:Activity with its time, the non-secret id of the token, the
+   operation, and per graph touched the quads before and after and the quads added and
+   removed;
+6. flushes and closes the new version, keeps its counts beside it, swaps the store's symlink
+   over to it and syncs the folder: from then on the write is durable, and every server
+   process answers from it on its next request.
+
+A writer killed at any point leaves the old version current (the next writer removes the
+half-made one) or the new one complete: never a mix. A write that is refused changes nothing.
+
+Quads added and removed are exact for the Graph Store Protocol and for INSERT DATA and DELETE
+DATA (the quads are known, each is looked up); for a pattern update (DELETE/INSERT WHERE,
+CLEAR, COPY...) they are what the counts say: a graph whose count did not move is reported
+when the update names it, and a count-neutral change to a graph the update reaches only
+through a variable is checked, as every change, but not itemised.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import json
+import os
+import shutil
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, cast
+
+import rdflib
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    Quad,
+    QuerySolutions,
+    RdfFormat,
+    Store,
+    parse,
+)
+
+from graph.errors import DrugkgError, InputError
+from graph.pipeline import shacl
+from graph.query.text import tokens
+from graph.settings import Settings
+from graph.storage.loading import AUDIT_GRAPH, is_build_graph
+from graph.storage.versions import current_version, remove_unused, stamp, swap_in
+from graph.vocabulary.namespace import DK, PROV, RDF, XSD
+
+DEFAULT = ""
+"""The key of the store's default graph in per-graph tables."""
+
+METADATA_FORMAT = 1
+"""The layout of the counts and digests kept beside a version; another is computed anew."""
+
+UPDATE_TEXT_MAX = 10_000
+"""Characters of an update's text the audit keeps."""
+
+_DATA_KEYWORDS = frozenset({"INSERT", "DELETE", "DATA", "PREFIX", "BASE"})
+
+
+class WriteError(DrugkgError):
+    """A write that was refused; nothing changed."""
+
+
+class BuildGraphWriteError(WriteError):
+    """The write would change one of the build's own graphs."""
+
+    def __init__(self, graphs: list[str]) -> None:
+        self.graphs = graphs
+        names = ", ".join(f"<{g}>" for g in graphs)
+        super().__init__(
+            f"the write would change {names}: the build's own graphs come from the curated "
+            "files (ontology/, graph/entities/, graph/facts/, graph/links/) and change only "
+            "through them and `drugkg build`, and the audit graph only records writes; "
+            "write your data to a graph of your own"
+        )
+
+
+class ShapesViolatedError(WriteError):
+    """The store after the write would violate the shapes."""
+
+    def __init__(self, report: shacl.ShaclReport) -> None:
+        self.report = report
+        shown = [str(v) for v in report.violations[:20]]
+        more = len(report.violations) - len(shown)
+        super().__init__(
+            f"the write would violate the shapes ({len(report.violations)} results); nothing "
+            "was changed:\n"
+            + "\n".join(shown)
+            + (f"\n... and {more} more (the SHACL report has them all)" if more > 0 else "")
+        )
+
+    def turtle(self) -> bytes:
+        return self.report.graph.serialize(format="turtle").encode()
+
+
+class GraphMissingError(WriteError):
+    """A Graph Store Protocol request for a graph the store does not hold."""
+
+
+@dataclass(frozen=True, slots=True)
+class WriteJob:
+    """What to write, as the endpoint received it."""
+
+    operation: str
+    """`update`, or the Graph Store Protocol's `put`, `post`, `delete`."""
+    token_id: str
+    """A non-secret name of the token that authorised the write."""
+    update: str | None = None
+    base_iri: str | None = None
+    prefixes: dict[str, str] = field(default_factory=dict)
+    graph: str | None = None
+    """The Graph Store Protocol's target graph; None: the store's default graph."""
+    payload: str | None = None
+    """A file holding the RDF payload of a put or post."""
+    payload_format: str | None = None
+    """Its media type (`RdfFormat.from_media_type`)."""
+    named: tuple[str, ...] = ()
+    """Graphs the update names as targets (resolved IRIs; "" for the default graph): they
+    are reported even when their count did not move."""
+
+
+@dataclass(slots=True)
+class GraphChange:
+    before: int
+    after: int
+    added: int
+    removed: int
+    exact: bool
+
+
+@dataclass(slots=True)
+class WriteOutcome:
+    version: str
+    created: bool
+    """The Graph Store Protocol request made a graph that did not exist (201)."""
+    changes: dict[str, GraphChange]
+    activity: str
+    """The IRI of the audit record."""
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def graph_counts(store: Store) -> dict[str, int]:
+    """Quads per named graph, and in the default graph (key `DEFAULT`)."""
+    counts: dict[str, int] = {}
+    rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    assert isinstance(rows, QuerySolutions)
+    for row in rows:
+        graph, n = row["g"], row["n"]
+        if isinstance(graph, NamedNode) and isinstance(n, Literal):
+            counts[graph.value] = int(n.value)
+    rows = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert isinstance(rows, QuerySolutions)
+    for row in rows:
+        n = row["n"]
+        if isinstance(n, Literal) and int(n.value):
+            counts[DEFAULT] = int(n.value)
+    return counts
+
+
+class _Digest:
+    """A file-like sink pyoxigraph dumps into, keeping only a digest of the bytes."""
+
+    def __init__(self) -> None:
+        self.hash = hashlib.blake2b(digest_size=16)
+
+    def write(self, data: bytes) -> int:
+        self.hash.update(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def protected(graph: str, base_iri: str) -> bool:
+    """A graph no write over HTTP may change: the build's own, and the audit graph (which
+    only the writer's own record extends)."""
+    return is_build_graph(graph, base_iri) or graph == base_iri + AUDIT_GRAPH
+
+
+def build_digests(store: Store, base_iri: str, graphs: Iterable[str]) -> dict[str, str]:
+    """A digest of the N-Quads of each protected graph among `graphs` (the store lists a
+    graph's quads in the order of its index, so equal graphs give equal bytes)."""
+    digests = {}
+    for graph in sorted(graphs):
+        if protected(graph, base_iri):
+            sink = _Digest()
+            store.dump(cast(IO[bytes], sink), RdfFormat.N_QUADS, from_graph=NamedNode(graph))
+            digests[graph] = sink.hash.hexdigest()
+    return digests
+
+
+def _metadata_file(version: Path) -> Path:
+    return version.with_name(f"{version.name}.writes.json")
+
+
+def version_metadata(
+    version: Path, store: Store, base_iri: str
+) -> tuple[dict[str, int], dict[str, str]]:
+    """The counts and build-graph digests of a version: kept beside it, else computed."""
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        data = json.loads(_metadata_file(version).read_text(encoding="utf-8"))
+        if data["format"] == METADATA_FORMAT:
+            return dict(data["counts"]), dict(data["build"])
+    counts = graph_counts(store)
+    digests = build_digests(store, base_iri, counts)
+    _keep_metadata(version, counts, digests)
+    return counts, digests
+
+
+def _keep_metadata(version: Path, counts: dict[str, int], digests: dict[str, str]) -> None:
+    path = _metadata_file(version)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with contextlib.suppress(OSError):  # a read-only location: computed again next time
+        kept = {"format": METADATA_FORMAT, "counts": counts, "build": digests}
+        temporary.write_text(json.dumps(kept), encoding="utf-8")
+        os.replace(temporary, path)
+
+
+def _fsync(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sync_tree(root: Path) -> None:
+    """fsync every file of a new version and its folders, before it is swapped in."""
+    for folder, _, files in os.walk(root):
+        for name in files:
+            _fsync(os.path.join(folder, name))
+        _fsync(folder)
+
+
+def _graph_node(key: str | None) -> NamedNode | DefaultGraph:
+    return NamedNode(key) if key else DefaultGraph()
+
+
+def _key(quad: Quad) -> str:
+    return quad.graph_name.value if isinstance(quad.graph_name, NamedNode) else DEFAULT
+
+
+def _payload_quads(job: WriteJob) -> set[Quad]:
+    assert job.payload is not None
+    assert job.payload_format is not None
+    fmt = RdfFormat.from_media_type(job.payload_format)
+    if fmt is None:
+        raise InputError(f"cannot read {job.payload_format} payloads")
+    target = _graph_node(job.graph)
+    try:
+        parsed = parse(path=job.payload, format=fmt, base_iri=job.base_iri)
+        return {Quad(q.subject, q.predicate, q.object, target) for q in parsed}
+    except SyntaxError as exc:
+        where = str(exc).replace(f"({Path(job.payload).name}, ", "(")
+        raise InputError(f"the {job.payload_format} payload does not parse: {where}") from exc
+
+
+def _apply_graph_store(
+    store: Store, job: WriteJob, old: Store, before: dict[str, int]
+) -> tuple[bool, dict[str, tuple[int, int]]]:
+    """A Graph Store Protocol put, post or delete; returns (the graph was created, exact
+    (added, removed) of its graph)."""
+    key = job.graph or DEFAULT
+    target = _graph_node(job.graph)
+    named = isinstance(target, NamedNode)
+    existed = key in before or (named and old.contains_named_graph(cast(NamedNode, target)))
+    if job.operation == "delete":
+        if not existed:
+            raise GraphMissingError(f"the store holds no graph {_name(job.graph)}")
+        if named:
+            store.remove_graph(cast(NamedNode, target))
+        else:
+            store.clear_graph(target)
+        return False, {key: (0, before.get(key, 0))}
+    quads = _payload_quads(job)
+    present = sum(1 for quad in quads if quad in old)
+    if job.operation == "put":
+        store.clear_graph(target) if existed else None
+        removed = before.get(key, 0) - present
+    else:  # post: the payload is merged into the graph
+        removed = 0
+    if named and not existed:
+        store.add_graph(cast(NamedNode, target))
+    store.extend(quads)
+    return named and not existed, {key: (len(quads) - present, removed)}
+
+
+def data_only(update: str) -> bool:
+    """The update holds nothing but INSERT DATA and DELETE DATA operations (and prologues):
+    read from its tokens outside any brackets."""
+    depth = 0
+    for token in tokens(update):
+        if token.text in ("{", "(", "["):
+            depth += 1
+        elif token.text in ("}", ")", "]"):
+            depth -= 1
+        elif depth == 0 and token.kind == "word" and token.keyword not in _DATA_KEYWORDS:
+            return False
+    return True
+
+
+def _mentioned_quads(job: WriteJob) -> set[Quad] | None:
+    """Every quad the INSERT DATA and DELETE DATA operations of a data-only update name:
+    the update, each DELETE DATA read as INSERT DATA (the same grammar), run on an empty
+    store. None when that cannot be done exactly (blank nodes, or a text it cannot read)."""
+    assert job.update is not None
+    pieces, at = [], 0
+    words = [t for t in tokens(job.update) if t.kind == "word"]
+    for word, after in itertools.pairwise(words):
+        if word.keyword == "DELETE" and after.keyword == "DATA":
+            pieces += [job.update[at : word.start], "INSERT"]
+            at = word.end
+    probe = Store()
+    try:
+        text = "".join([*pieces, job.update[at:]])
+        probe.update(text, base_iri=job.base_iri, prefixes=job.prefixes or None)
+    except (SyntaxError, OSError, ValueError):
+        return None
+    quads = set(probe)
+    if any(isinstance(t, BlankNode) for q in quads for t in (q.subject, q.object)):
+        return None  # the store mints its own blank nodes: they cannot be looked up
+    return quads
+
+
+def _apply_update(store: Store, job: WriteJob, old: Store) -> dict[str, tuple[int, int]]:
+    """A SPARQL Update; returns exact (added, removed) per graph where they are known."""
+    assert job.update is not None
+    mentioned = _mentioned_quads(job) if data_only(job.update) else None
+    store.update(job.update, base_iri=job.base_iri, prefixes=job.prefixes or None)
+    if mentioned is None:
+        return {}
+    exact: dict[str, tuple[int, int]] = {}
+    for quad in mentioned:
+        was, now = quad in old, quad in store
+        if was != now:
+            added, removed = exact.get(_key(quad), (0, 0))
+            exact[_key(quad)] = (added + (now and not was), removed + (was and not now))
+    for key in {_key(q) for q in mentioned}:
+        exact.setdefault(key, (0, 0))
+    return exact
+
+
+def _name(graph: str | None) -> str:
+    return f"<{graph}>" if graph else "the default graph"
+
+
+def _changes(
+    job: WriteJob,
+    before: dict[str, int],
+    after: dict[str, int],
+    exact: dict[str, tuple[int, int]],
+    exact_everywhere: bool,
+) -> dict[str, GraphChange]:
+    """What the write did to each graph it touched or named."""
+    named = set(job.named)
+    if job.operation != "update":
+        named.add(job.graph or DEFAULT)
+    changes: dict[str, GraphChange] = {}
+    for key in sorted(set(before) | set(after) | set(exact) | named):
+        b, a = before.get(key, 0), after.get(key, 0)
+        if key in exact:
+            added, removed = exact[key]
+            if added or removed or key in named:
+                changes[key] = GraphChange(b, a, added, removed, True)
+        elif a != b or key in named:
+            changes[key] = GraphChange(b, a, max(0, a - b), max(0, b - a), exact_everywhere)
+    return changes
+
+
+def _uses_drugkg_terms(store: Store, graphs: Iterable[str]) -> bool:
+    """Whether a graph uses a drugkg term as a property or a class (then shapes apply)."""
+    for key in graphs:
+        pattern = "?s ?p ?o" if key == DEFAULT else f"GRAPH <{key}> {{ ?s ?p ?o }}"
+        ask = (
+            f'ASK {{ {pattern} FILTER(STRSTARTS(STR(?p), "{DK}") || '
+            f'(?p = <{RDF.type}> && isIRI(?o) && STRSTARTS(STR(?o), "{DK}"))) }}'
+        )
+        if bool(store.query(ask)):
+            return True
+    return False
+
+
+def _subjects(store: Store, graphs: Iterable[str]) -> set[str]:
+    found: set[str] = set()
+    for key in graphs:
+        for quad in store.quads_for_pattern(None, None, None, _graph_node(key)):
+            if isinstance(quad.subject, NamedNode):
+                found.add(quad.subject.value)
+    return found
+
+
+def _validate(store: Store, graphs: list[str], shapes: rdflib.Graph, base_iri: str) -> None:
+    """Validate the resources of the touched graphs with the shapes, over the touched graphs
+    and every graph of the build (the ontology, the documents and their statement graphs):
+    ShapesViolatedError when they do not conform."""
+    kept = {
+        *graphs,
+        *(
+            g.value
+            for g in store.named_graphs()
+            if isinstance(g, NamedNode) and is_build_graph(g.value, base_iri)
+        ),
+    }
+
+    def quads() -> Iterator[Quad]:
+        for key in sorted(kept):
+            yield from store.quads_for_pattern(None, None, None, _graph_node(key))
+
+    focus = _subjects(store, graphs)
+    if not focus:
+        return
+    report = shacl.validate(shacl.to_dataset(quads()), shapes, focus_nodes=sorted(focus))
+    if not report.conforms:
+        raise ShapesViolatedError(report)
+
+
+def _audit(
+    job: WriteJob, changes: dict[str, GraphChange], base_iri: str, started: datetime
+) -> tuple[str, list[Quad]]:
+    """The prov:Activity of an accepted write, as quads of the audit graph."""
+    graph = NamedNode(base_iri + AUDIT_GRAPH)
+    activity = NamedNode(f"{base_iri}id/write-{started.strftime('%Y%m%dT%H%M%S%fZ')}")
+    token = NamedNode(f"{base_iri}id/write-token-{job.token_id}")
+
+    def time(moment: datetime) -> Literal:
+        return Literal(
+            moment.isoformat(timespec="microseconds"), datatype=NamedNode(str(XSD.dateTime))
+        )
+
+    def quad(s: NamedNode, p: object, o: NamedNode | Literal) -> Quad:
+        return Quad(s, NamedNode(str(p)), o, graph)
+
+    out = [
+        quad(activity, RDF.type, NamedNode(str(DK.WriteActivity))),
+        quad(activity, PROV.startedAtTime, time(started)),
+        quad(activity, PROV.wasAssociatedWith, token),
+        quad(token, RDF.type, NamedNode(str(DK.WriteToken))),
+        quad(activity, DK.operation, Literal(job.operation)),
+    ]
+    if job.update is not None:
+        out.append(quad(activity, DK.updateText, Literal(job.update[:UPDATE_TEXT_MAX])))
+    for index, (key, change) in enumerate(sorted(changes.items())):
+        node = NamedNode(f"{activity.value}-change-{index}")
+        out += [
+            quad(activity, DK.graphChange, node),
+            quad(node, RDF.type, NamedNode(str(DK.GraphChange))),
+            quad(node, DK.changedGraph, NamedNode(key))
+            if key
+            else quad(node, DK.inDefaultGraph, Literal(True)),
+            quad(node, DK.quadsBefore, Literal(change.before)),
+            quad(node, DK.quadsAfter, Literal(change.after)),
+            quad(node, DK.quadsAdded, Literal(change.added)),
+            quad(node, DK.quadsRemoved, Literal(change.removed)),
+            quad(node, DK.countsExact, Literal(change.exact)),
+        ]
+    out.append(quad(activity, PROV.endedAtTime, time(datetime.now(UTC))))
+    return activity.value, out
+
+
+def write(settings: Settings, job: WriteJob, shapes: rdflib.Graph) -> WriteOutcome:
+    """Apply one write as a new version and swap it in; a WriteError (or InputError) when it
+    is refused, and then nothing changed. The caller holds `writer_lock(settings.store)`."""
+    started = datetime.now(UTC)
+    base = settings.base_iri
+    target = Path(os.path.abspath(settings.store))
+    current = current_version(target)
+    old = Store.read_only(str(current))
+    before, build_before = version_metadata(current, old, base)
+    version = target.with_name(f"{target.name}.build-{stamp()}")
+    try:
+        old.backup(str(version))
+        store = Store(str(version))
+        if job.operation == "update":
+            created = False
+            exact = _apply_update(store, job, old)
+            exact_everywhere = bool(exact) or (job.update is not None and data_only(job.update))
+        else:
+            created, exact = _apply_graph_store(store, job, old, before)
+            exact_everywhere = True
+        after = graph_counts(store)
+        build_after = build_digests(store, base, after)
+        changed = sorted(
+            g
+            for g in build_before.keys() | build_after.keys()
+            if build_before.get(g) != build_after.get(g)
+        )
+        if changed:
+            raise BuildGraphWriteError(changed)
+        changes = _changes(job, before, after, exact, exact_everywhere)
+        touched = [key for key, change in changes.items() if change.after]
+        if touched and _uses_drugkg_terms(store, touched):
+            _validate(store, touched, shapes, base)
+        activity, record = _audit(job, changes, base, started)
+        store.extend(record)
+        store.flush()
+        after = graph_counts(store)
+        build_after.update(build_digests(store, base, [base + AUDIT_GRAPH]))
+        del store
+        _sync_tree(version)
+        _keep_metadata(version, after, build_after)
+        swap_in(target, version)
+        _fsync(str(target.parent))
+    except BaseException:
+        shutil.rmtree(version, ignore_errors=True)
+        raise
+    finally:
+        del old
+    remove_unused(target)
+    return WriteOutcome(str(version), created, changes, activity)

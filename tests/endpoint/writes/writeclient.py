@@ -1,0 +1,50 @@
+"""A writable server under test, and the requests the write tests send it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from liveservers import LiveServer
+from pyoxigraph import Store
+
+from graph.storage.versions import current_version
+
+UPDATE = "application/sparql-update"
+
+
+@dataclass
+class Writable:
+    live: LiveServer
+    token: str
+    store: Path
+
+    @property
+    def sparql(self) -> str:
+        return self.live.sparql
+
+    @property
+    def gsp(self) -> str:
+        return self.live.url + "/store"
+
+    def auth(self, token: str | None = None) -> dict[str, str]:
+        return {"authorization": f"Bearer {self.token if token is None else token}"}
+
+    def update(self, text: str, *, token: str | None = None, **kwargs: object) -> httpx.Response:
+        headers = {"content-type": UPDATE, **self.auth(token)}
+        return httpx.post(self.sparql, content=text.encode(), headers=headers, timeout=120)
+
+    def count(self, graph: str | None = None) -> int:
+        pattern = "?s ?p ?o" if graph is None else f"GRAPH <{graph}> {{ ?s ?p ?o }}"
+        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}"
+        response = httpx.get(self.sparql, params={"query": query, "format": "json"}, timeout=60)
+        assert response.status_code == 200, response.text
+        return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+    def version(self) -> str:
+        return current_version(self.store).name
+
+    def on_disk(self) -> Store:
+        """The store's current version, opened read-only (as a new server would)."""
+        return Store.read_only(str(current_version(self.store)))
