@@ -1,5 +1,7 @@
 """Pipelining into the pool, in-process: a job queued behind a running one is answered by the
-same process when the one ahead is quick, and taken back and run elsewhere when it is not."""
+same process when the one ahead ends in time, and taken back and run elsewhere when it does
+not. The pool's thresholds are raised where a test needs a job queued whatever the machine's
+load (the queueing window is a few milliseconds)."""
 
 from __future__ import annotations
 
@@ -11,12 +13,15 @@ import pytest
 from endpoint_stores import write_synthetic_store
 
 from endpoint.errors import QueryTimeoutError
+from endpoint.execution import pool as pool_module
 from endpoint.execution import wire
 from endpoint.execution.pool import PoolConfig, QueryPool
 
 pytestmark = pytest.mark.slow
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+MEDIUM = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
+"""About 0.4 s over the 2,000 triples of the store: long enough to queue a job behind it."""
 QUICK = "ASK { ?s ?p ?o }"
 TIMEOUT = 3.0
 
@@ -28,31 +33,41 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def make_pool(store: Path) -> QueryPool:
+@pytest.fixture
+def patient(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A job is queued behind one that has run up to 10 s, and never taken back."""
+    monkeypatch.setattr(pool_module, "PIPELINE_YOUNG", 10.0)
+    monkeypatch.setattr(pool_module, "STEAL_AFTER", 60.0)
+
+
+def make_pool(store: Path, timeout: float = TIMEOUT) -> QueryPool:
     worker = {"store": str(store), "union_default_graph": True, "result_limit": None}
-    return QueryPool(PoolConfig(worker, size=1, max_size=2, timeout=TIMEOUT, memory_limit=None))
+    return QueryPool(PoolConfig(worker, size=1, max_size=2, timeout=timeout, memory_limit=None))
 
 
 def job(query: str) -> wire.Job:
     return wire.Job(query, None, None, "application/sparql-results+json", None)
 
 
-def test_a_job_queued_behind_a_quick_one_is_answered_by_the_same_process(store: Path) -> None:
+@pytest.mark.usefixtures("patient")
+def test_a_job_queued_behind_one_that_ends_is_answered_by_the_same_process(store: Path) -> None:
     async def scenario() -> None:
-        pool = make_pool(store)
+        pool = make_pool(store, timeout=60.0)
         await pool.start()
         try:
             pids = pool.pids
-            first = asyncio.create_task(pool.run(job(QUICK)))
+            first = asyncio.create_task(pool.run(job(MEDIUM)))
             await asyncio.sleep(0)  # the first is sent: its process is busy
             second = asyncio.create_task(pool.run(job(QUICK)))
-            answers = await asyncio.gather(first, second)
-            assert all(a.body is not None and b"true" in a.body for a in answers)
+            medium, quick = await asyncio.gather(first, second)
+            assert medium.body is not None
+            assert b"4000000" in medium.body
+            assert quick.body is not None
+            assert b"true" in quick.body
             assert pool.counters.pipelined == 1
             assert pool.counters.stolen == 0
-            assert pool.pids == pids, "no process was started or stopped"
+            assert set(pids) <= set(pool.pids), "its process was kept (a spare may have started)"
             assert pool.busy == 0
-            assert pool.idle == 1
         finally:
             await pool.close()
 
@@ -60,8 +75,10 @@ def test_a_job_queued_behind_a_quick_one_is_answered_by_the_same_process(store: 
 
 
 def test_a_job_queued_behind_a_runaway_is_taken_back_and_answered_elsewhere(
-    store: Path,
+    store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(pool_module, "PIPELINE_YOUNG", 10.0)  # queued whatever the load
+
     async def scenario() -> None:
         pool = make_pool(store)
         await pool.start()
@@ -91,13 +108,14 @@ def test_a_job_queued_behind_a_runaway_is_taken_back_and_answered_elsewhere(
     asyncio.run(scenario())
 
 
+@pytest.mark.usefixtures("patient")
 def test_a_queued_job_whose_client_left_is_dropped_and_the_process_kept(store: Path) -> None:
     async def scenario() -> None:
-        pool = make_pool(store)
+        pool = make_pool(store, timeout=60.0)
         await pool.start()
         try:
             pids = pool.pids
-            first = asyncio.create_task(pool.run(job(QUICK)))
+            first = asyncio.create_task(pool.run(job(MEDIUM)))
             await asyncio.sleep(0)
             second = asyncio.create_task(pool.run(job(QUICK)))
             await asyncio.sleep(0)  # the second is queued behind the first
@@ -105,16 +123,15 @@ def test_a_queued_job_whose_client_left_is_dropped_and_the_process_kept(store: P
             second.cancel()
             answer = await first
             assert answer.body is not None
-            assert b"true" in answer.body
+            assert b"4000000" in answer.body
             with pytest.raises(asyncio.CancelledError):
                 await second
             for _ in range(100):  # its answer is read and dropped, then the process is free
-                if pool.idle == 1:
+                if pool.busy == 0:
                     break
                 await asyncio.sleep(0.01)
-            assert pool.idle == 1
             assert pool.busy == 0
-            assert pool.pids == pids
+            assert set(pids) <= set(pool.pids), "its process was kept (a spare may have started)"
             again = await pool.run(job(QUICK))
             assert again.body is not None
             assert b"true" in again.body
