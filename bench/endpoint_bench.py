@@ -4,7 +4,9 @@ For the article graph and the synthetic graph (bench/generate.py):
 - latency of every competency question (queries/*.rq), sequential requests on one connection
   per backend, the backends in turn; the floor (bench/floor.py, on the event loop and in a
   thread) is measured too, as the fastest a Python server on pyoxigraph can be;
-- throughput of point lookups at 1, 4 and 16 concurrent clients (bounded count and time);
+- throughput of point lookups at 1, 4 and 16 concurrent clients (bounded count and time)
+  with an httpx client that is itself the bottleneck (it held the oxigraph server to a few
+  hundred requests/s where wrk measures thousands): bench/throughput.py measures the servers;
 - peak resident memory of each server's process tree while it streams a 1,000,000-row SELECT.
 Ratios are drugkg / oxigraph (latency: lower is better; throughput: higher is better).
 
