@@ -3,14 +3,47 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.drugkg-installed
+VENDOR := endpoint/vendor
+VENDOR_STAMP := $(VENDOR)/.installed
+YASGUI := node_modules/@triply/yasgui
+SWAGGER := node_modules/swagger-ui-dist
 
-.PHONY: serve build test check java browser clean
+.PHONY: serve build test check java browser vendor clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
+
+# The browser libraries the pages serve from the server itself, never from a CDN: YASGUI for
+# the query page, Swagger UI 5 for /docs. Pinned in package.json and package-lock.json,
+# installed with `npm ci` (no install scripts), and only the files the pages load are copied
+# into endpoint/vendor/ (ignored by git, shipped in the wheel). npm is installed with apt-get
+# when missing and run as root (as CI does); elsewhere without npm the pages fall back: the
+# query page to its built-in editor, /docs to a list of the operations (CI=true: an error).
+$(VENDOR_STAMP): package.json package-lock.json Makefile
+	@if ! command -v npm >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing npm for YASGUI and Swagger UI (apt-get install npm)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	fi
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  echo "npm is not installed: the query page keeps its built-in editor and /docs lists the operations (install Node.js and npm for YASGUI and Swagger UI)" >&2; \
+	  if [ "$$CI" = true ]; then exit 1; fi; \
+	else \
+	  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && \
+	  rm -rf $(VENDOR) && mkdir -p $(VENDOR)/yasgui $(VENDOR)/swagger-ui && \
+	  cp $(YASGUI)/build/yasgui.min.js $(YASGUI)/build/yasgui.min.css \
+	     $(YASGUI)/build/yasgui.min.js.LICENSE.txt $(YASGUI)/LICENSE.txt $(YASGUI)/package.json \
+	     $(VENDOR)/yasgui/ && \
+	  cp $(SWAGGER)/swagger-ui-bundle.js $(SWAGGER)/swagger-ui.css $(SWAGGER)/favicon-32x32.png \
+	     $(SWAGGER)/swagger-ui-bundle.js.LICENSE.txt $(SWAGGER)/LICENSE $(SWAGGER)/NOTICE \
+	     $(SWAGGER)/package.json \
+	     $(VENDOR)/swagger-ui/ && \
+	  touch $@; \
+	fi
+
+vendor: $(VENDOR_STAMP)
 
 # HermiT (the OWL reasoner the build runs through owlready2) needs a Java runtime.
 java:
@@ -35,10 +68,10 @@ browser:
 build: $(STAMP) java
 	$(BIN)/drugkg build
 
-serve: $(STAMP) java
+serve: $(STAMP) java vendor
 	$(BIN)/drugkg serve
 
-test: $(STAMP) java browser
+test: $(STAMP) java browser vendor
 	$(BIN)/python -m pytest
 
 check: $(STAMP)
@@ -47,4 +80,4 @@ check: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf var build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf var build dist .pytest_cache .mypy_cache .ruff_cache node_modules $(VENDOR)

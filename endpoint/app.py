@@ -8,7 +8,7 @@
     /id/<slug>          a resource, HTML or RDF by content negotiation (also /source/<doc-id>)
     /ontology           the ontology's documentation (HTML), or the ontology itself (RDF)
     /graph/<name>       a named graph: a page with its figures, or its triples for download
-    /docs, /openapi.json  the HTTP API, with Swagger UI served locally
+    /docs, /openapi.json  the HTTP API, with Swagger UI 5 served from the server itself
 
 At start-up the store's counts are read, or counted once per build (`graph.storage.statistics`), and
 the pool of query processes is started (`endpoint.execution.pool`). CORS allows GET and POST from
@@ -23,16 +23,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Path
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Route
 from starlette.staticfiles import StaticFiles
-from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from endpoint import site
 from endpoint.errors import NotFoundError, error_response
@@ -45,7 +44,13 @@ from endpoint.querypage import page as querypage
 from endpoint.settings import ServerSettings
 from endpoint.sparql.fastpath import SparqlFastPath
 from endpoint.sparql.handler import LIMIT, TRUNCATED, sparql
-from endpoint.sparql.openapi import sparql_paths
+from endpoint.sparql.openapi import (
+    GRAPH_MEDIA,
+    error,
+    format_parameter,
+    representations,
+    sparql_paths,
+)
 from endpoint.sparql.resultcache import ResultCache
 from endpoint.state import (
     CACHE_ENTRY_MAX,
@@ -116,30 +121,50 @@ def create_app(settings: ServerSettings) -> FastAPI:
             include_in_schema=False,
         )
     )
-    app.mount(site.SWAGGER_PREFIX, StaticFiles(directory=swagger_ui_path), name="swagger-ui")
+    swagger = StaticFiles(directory=site.SWAGGER_DIR, check_dir=False)
+    app.mount(site.SWAGGER_PREFIX, swagger, name="swagger-ui")  # when `make vendor` ran
     querypage.install(app)  # /query, /query.json, /static/query: the query page
     app.include_router(routes.router)  # /ontology, /graph/<name>: linked-data IRIs
 
-    @app.get("/", response_class=HTMLResponse, summary="Home page")
+    @app.get(
+        "/",
+        response_class=HTMLResponse,
+        summary="Home page",
+        responses=representations((), html=True),
+    )
     async def home(request: Request) -> Response:
         state = state_of(request)
         tag = caching.etag(state.stats.build_id, "home")
         headers = caching.cache_headers(tag, settings.cache_max_age)
         if caching.matches(request.headers.get("if-none-match"), tag):
             return caching.not_modified(headers)
-        body = site.home_page(state.stats, union_default_graph=settings.union_default_graph)
+        body = await site.home_page(
+            state.pool,
+            state.stats,
+            base=settings.base_iri,
+            union_default_graph=settings.union_default_graph,
+        )
         return HTMLResponse(body, headers=headers)
 
     @app.get(
         "/.well-known/void",
-        summary="VoID description of the dataset",
+        summary="VoID description of the dataset (an HTML page for browsers)",
         response_class=Response,
-        responses={200: {"content": {"text/turtle": {}, "application/ld+json": {}}}},
+        responses=representations(GRAPH_MEDIA, html=True),
+        openapi_extra=format_parameter(html=True),
     )
     async def void(request: Request) -> Response:
         return state_of(request).description(request, "void")
 
-    @app.get("/dump.nq", summary="N-Quads dump of the store", response_class=FileResponse)
+    @app.get(
+        "/dump.nq",
+        summary="N-Quads dump of the store",
+        response_class=FileResponse,
+        responses={
+            200: {"content": {"application/n-quads": {"schema": {"type": "string"}}}},
+            404: error("The build wrote no dump."),
+        },
+    )
     async def dump(request: Request) -> Response:
         state = state_of(request)
         if not state.has_dump:
@@ -152,14 +177,21 @@ def create_app(settings: ServerSettings) -> FastAPI:
         summary="A drugkg resource (/id/<slug>, /source/<doc-id>), described by content "
         "negotiation",
         response_class=Response,
-        responses={200: {"content": {"text/turtle": {}, "application/ld+json": {}}}},
+        responses=representations(
+            GRAPH_MEDIA, html=True, missing="Not a drugkg IRI, or one the graph says nothing of."
+        ),
+        openapi_extra=format_parameter(html=True),
     )
-    async def resource(request: Request, kind: str, slug: str) -> Response:
+    async def resource(
+        request: Request,
+        kind: Annotated[str, Path(examples=["id", "source"])],
+        slug: Annotated[str, Path(examples=["fentanyl", "thinkprogress-2017-doj-opioids"])],
+    ) -> Response:
         return await describe(request, kind, slug)
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
-        return site.docs_page()
+        return HTMLResponse(site.docs_page(app.openapi()))
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -1,77 +1,176 @@
-"""The human-facing pages: the home page and the API docs, with no external assets.
+"""The human-facing pages that are not a drugkg IRI: the home page and the API docs.
 
-FastAPI's default /docs page loads Swagger UI from a CDN; here its files come from the
-`swagger-ui-bundle` package and are served under /static/swagger-ui, so the docs work
-offline. ReDoc (CDN only) is switched off.
+The home page is the entry point: the key question (the gallery's first) one click from its
+answer, the source
+documents, the entities the sources speak of most, the ontology, the named graphs (the
+build's own, each source document with its statement graphs, and datasets loaded beside
+them), and every way in (query page, endpoint, VoID, API). Its figures come from the store's
+counts (`graph.storage.statistics`) and two small queries, once per store version.
+
+/docs is Swagger UI 5 (it reads OpenAPI 3.1, which FastAPI writes), served from the
+`swagger-ui-dist` files the set-up installs under endpoint/vendor/swagger-ui (no CDN); where
+they are missing, the page lists the operations of the OpenAPI document itself.
 """
 
 from __future__ import annotations
 
-from html import escape
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
-from fastapi.openapi.docs import get_swagger_ui_html
-from starlette.responses import HTMLResponse
+from endpoint import templating
+from endpoint.linkeddata.pages import Shown, local_url, shown
+from endpoint.linkeddata.query import select
+from endpoint.querypage.page import page_config
+from graph.storage.statistics import GraphStats, StoreStats
+from graph.vocabulary.namespace import DK, OA, RDFS, SDO
 
-from graph.storage.statistics import StoreStats
+if TYPE_CHECKING:
+    from endpoint.linkeddata.query import Evaluator
 
 SWAGGER_PREFIX = "/static/swagger-ui"
+SWAGGER_DIR = templating.VENDOR_DIR / "swagger-ui"
+SWAGGER_FILES = ("swagger-ui-bundle.js", "swagger-ui.css")
 
-_STYLE = """
-body { font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem;
-       line-height: 1.5; color: #222; }
-table { border-collapse: collapse; } td, th { padding: .2rem .8rem; text-align: left; }
-td.n { text-align: right; font-variant-numeric: tabular-nums; }
-tr:nth-child(even) { background: #f3f3f3; } code { background: #f3f3f3; padding: 0 .2rem; }
-"""
+LARGEST_CLASSES = (
+    "SELECT ?class (COUNT(*) AS ?n) WHERE { ?s a ?class } GROUP BY ?class ORDER BY DESC(?n) "
+    "LIMIT 10"
+)
+
+SOURCES = f"""SELECT ?doc (SAMPLE(?l) AS ?label) (SAMPLE(?pl) AS ?publisher)
+  (SAMPLE(?d) AS ?published) (COUNT(DISTINCT ?q) AS ?quotes)
+WHERE {{ ?doc <{SDO.text}> ?text
+  OPTIONAL {{ ?doc <{RDFS.label}> ?l }}
+  OPTIONAL {{ ?doc <{DK.publishedBy}>/<{RDFS.label}> ?pl }}
+  OPTIONAL {{ ?doc <{SDO.datePublished}> ?d }}
+  OPTIONAL {{ ?q <{OA.hasSource}> ?doc }} }}
+GROUP BY ?doc ORDER BY ?doc"""
+
+MENTIONED = f"""SELECT ?e (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?g) AS ?n)
+WHERE {{ ?g a <{DK.StatementGraph}> .
+  GRAPH ?g {{ {{ ?e ?p ?o }} UNION {{ ?s ?p ?e }} }}
+  GRAPH <%(entities)s> {{ ?e <{RDFS.label}> ?l FILTER(LANG(?l) IN ("en", "")) }} }}
+GROUP BY ?e ORDER BY DESC(?n) ?e LIMIT 8"""
+"""The shared entities (substances, places, organisations, people, policies) the most
+statement graphs speak of."""
 
 
-def home_page(stats: StoreStats, *, union_default_graph: bool) -> str:
-    rows = "\n".join(
-        f"<tr><td><code>{escape(g.name or '')}</code></td><td class=n>{g.triples:,}</td>"
-        f"<td class=n>{g.entities:,}</td></tr>"
-        for g in stats.graphs
+@dataclass(frozen=True, slots=True)
+class Source:
+    link: Shown
+    publisher: str | None
+    published: str | None
+    quotes: int
+
+
+@dataclass
+class Document:
+    """A source document's graph and its statement graphs."""
+
+    name: str
+    graph: GraphStats
+    statements: list[GraphStats] = field(default_factory=list)
+
+    @property
+    def statement_triples(self) -> int:
+        return sum(g.triples for g in self.statements)
+
+
+@dataclass
+class Graphs:
+    """The named graphs, as a newcomer reads them."""
+
+    build: list[tuple[str, GraphStats]] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+    other: list[GraphStats] = field(default_factory=list)
+
+
+def sorted_graphs(stats: StoreStats, base: str) -> Graphs:
+    prefix = base + "graph/"
+    out = Graphs()
+    documents: dict[str, Document] = {}
+    statements: list[tuple[str, GraphStats]] = []
+    for graph in stats.graphs:
+        name = (graph.name or "").removeprefix(prefix)
+        if name == graph.name:
+            out.other.append(graph)
+        elif name.startswith("facts/") and name.count("/") == 1:
+            documents[name] = Document(name, graph)
+        elif name.startswith("facts/"):
+            statements.append((name.rsplit("/", 1)[0], graph))
+        elif name in ("ontology", "entities", "links", "inferred"):
+            out.build.append((name, graph))
+        else:
+            out.other.append(graph)
+    for parent, graph in statements:
+        if parent in documents:
+            documents[parent].statements.append(graph)
+        else:
+            out.other.append(graph)
+    out.documents = list(documents.values())
+    return out
+
+
+async def home_page(
+    pool: Evaluator, stats: StoreStats, *, base: str, union_default_graph: bool
+) -> str:
+    sources = [
+        Source(
+            shown(r["doc"], r.get("label"), base),
+            r["publisher"].value if "publisher" in r else None,
+            r["published"].value if "published" in r else None,
+            int(r["quotes"].value),
+        )
+        for r in await select(pool, SOURCES)
+    ]
+    entities = [
+        (shown(r["e"], r.get("label"), base), int(r["n"].value))
+        for r in await select(pool, MENTIONED % {"entities": base + "graph/entities"})
+    ]
+    config = page_config(base)
+    examples = config["examples"]
+    kinds = [t["kind"] for t in config["terms"]]
+    key = examples[0]  # the gallery's first question: what a reader asks first
+    return templating.render(
+        "home.html",
+        title="drugkg",
+        stats=stats,
+        graphs=sorted_graphs(stats, base),
+        graph_url=lambda g: _graph_url(g, base),
+        union_default_graph=union_default_graph,
+        sources=sources,
+        entities=entities,
+        classes=kinds.count("class"),
+        properties=kinds.count("property"),
+        key=key,
+        key_url="/query?" + urlencode({"example": key["name"]}),
+        examples=len(examples),
+        largest_classes="/query?" + urlencode({"query": LARGEST_CLASSES, "run": "1"}),
     )
-    default = (
-        "the union of the named graphs" if union_default_graph else "the store's default graph"
-    )
-    example = "/sparql?query=" + escape(
-        "SELECT%20%3Fclass%20(COUNT(*)%20AS%20%3Fn)%20WHERE%20%7B%20%3Fs%20a%20%3Fclass%20%7D"
-        "%20GROUP%20BY%20%3Fclass%20ORDER%20BY%20DESC(%3Fn)%20LIMIT%2010"
-    )
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>drugkg</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>{_STYLE}</style></head>
-<body>
-<h1>drugkg</h1>
-<p>An open drug-policy knowledge graph: curated facts and attributed claims, each with the
-quote of its source text. {stats.union.triples:,} distinct triples in {len(stats.graphs)}
-named graphs (build <code>{escape(stats.build_id)}</code>); queries see {default} as their
-default graph.</p>
-<table><thead><tr><th>named graph</th><th>triples</th><th>entities</th></tr></thead>
-<tbody>
-{rows}
-</tbody></table>
-<h2>Use it</h2>
-<ul>
-<li><a href="/query">/query</a>: the query page: an editor, the example questions, and
-results you can read (labels, links, graph and route views, downloads).</li>
-<li><a href="/sparql">/sparql</a>: the SPARQL 1.1 query endpoint (GET or POST); without a
-query it returns its service description. Try <a href="{example}">the ten largest
-classes</a>.</li>
-<li><a href="/.well-known/void">/.well-known/void</a>: the VoID description of the dataset,
-its named graphs and link sets.</li>
-<li><a href="/docs">/docs</a>: the HTTP API (<a href="/openapi.json">OpenAPI</a>).</li>
-</ul>
-</body></html>
-"""
 
 
-def docs_page() -> HTMLResponse:
-    return get_swagger_ui_html(
+def _graph_url(graph: GraphStats, base: str) -> str | None:
+    """A named graph's page here, for the graphs under the base; None for any other."""
+    name = graph.name or ""
+    return local_url(name, base) if name.startswith(base + "graph/") else None
+
+
+def docs_page(schema: dict[str, Any], folder: Path = SWAGGER_DIR) -> str:
+    """Swagger UI over /openapi.json, or the operations listed when its files (in `folder`)
+    are missing."""
+    operations = [
+        (method.upper(), path, operation.get("summary", ""))
+        for path, item in schema.get("paths", {}).items()
+        for method, operation in item.items()
+        if method in ("get", "post", "put", "delete", "head", "patch")
+    ]
+    return templating.render(
+        "docs.html",
+        title=f"{schema['info']['title']} HTTP API",
+        swagger=all((folder / name).is_file() for name in SWAGGER_FILES),
+        prefix=SWAGGER_PREFIX,
         openapi_url="/openapi.json",
-        title="drugkg API",
-        swagger_js_url=f"{SWAGGER_PREFIX}/swagger-ui-bundle.js",
-        swagger_css_url=f"{SWAGGER_PREFIX}/swagger-ui.css",
-        swagger_favicon_url=f"{SWAGGER_PREFIX}/favicon-32x32.png",
+        version=schema["info"].get("version", ""),
+        operations=operations,
     )

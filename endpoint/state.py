@@ -21,6 +21,8 @@ from endpoint.errors import EndpointError, ReadOnlyError, error_response
 from endpoint.execution.pool import PoolConfig, QueryPool
 from endpoint.execution.versions import Generation, VersionedPool, VersionFollower
 from endpoint.http import caching
+from endpoint.linkeddata import descriptions
+from endpoint.linkeddata.negotiation import wants_html
 from endpoint.settings import ServerSettings
 from endpoint.sparql.description import service_description, void_description
 from endpoint.sparql.negotiation import ResultKind, choose
@@ -71,28 +73,36 @@ class EndpointState:
             self.cache.clear()
 
     def description(self, request: Request, which: str) -> Response:
-        """The service or VoID description, negotiated like a CONSTRUCT result."""
+        """The service or VoID description, negotiated like a CONSTRUCT result; a page
+        (`endpoint.linkeddata.descriptions`) for a browser that prefers HTML."""
         accept = request.headers.get("accept")
         fmt = request.query_params.get("format")
+        html = wants_html(accept, fmt)
         try:
-            rep = choose(ResultKind.GRAPH, accept, fmt)
+            rep = None if html else choose(ResultKind.GRAPH, accept, fmt)
         except EndpointError as error:
             return error_response(error, accept)
         stats = self.stats
-        headers = {"vary": "Accept", "content-type": rep.content_type}
-        tag = caching.etag(stats.build_id, which, rep.media_type, str(request.base_url))
+        media = rep.media_type if rep is not None else "text/html"
+        content_type = rep.content_type if rep is not None else "text/html; charset=utf-8"
+        headers = {"vary": "Accept", "content-type": content_type}
+        tag = caching.etag(stats.build_id, which, media, str(request.base_url))
         headers.update(caching.cache_headers(tag, self.settings.cache_max_age))
         if caching.matches(request.headers.get("if-none-match"), tag):
             return caching.not_modified(headers)
         root = str(request.base_url)
-        key = (stats.build_id, which, rep.media_type, root)
+        key = (stats.build_id, which, media, root)
         body = self._described.get(key)
         if body is None:
             if which == "service":
                 triples = service_description(self.settings, stats, root)
             else:
                 triples = void_description(self.settings, stats, root, has_dump=self.has_dump)
-            body = serialize(triples, format=rep.rdf_format, prefixes=_PREFIXES) or b""
+            if rep is None:
+                base, path = self.settings.base_iri, request.url.path
+                body = descriptions.page(which, triples, base=base, root=root, path=path).encode()
+            else:
+                body = serialize(triples, format=rep.rdf_format, prefixes=_PREFIXES) or b""
             if len(self._described) < _DESCRIBED_MAX:  # the Host header is the client's choice
                 self._described[key] = body
         return Response(body, 200, headers)

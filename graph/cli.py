@@ -163,8 +163,14 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+WAIT_FOR_WRITER = 130.0
+"""How long a build waits for a writer already at work: a write over HTTP ends within the
+server's write time limit (DRUGKG_WRITE_TIMEOUT, 120 s by default)."""
+
+
 def _build(args: argparse.Namespace, settings: Settings) -> int:
-    with writer_lock(settings.store, "drugkg build"):
+    # a write over HTTP in progress finishes within its time limit: wait for it, then build
+    with writer_lock(settings.store, "drugkg build", wait=WAIT_FOR_WRITER):
         report = build(settings)
     print(format_build_report(report))
     for warning in report.warnings:

@@ -65,6 +65,13 @@ class Generation:
     stats: StoreStats
     pool: VersionedPool
 
+    real: Path = field(init=False)
+    """The version's directory as it resolved when held (a plain-directory store is moved
+    aside by the first write, and its path then resolves to the new version)."""
+
+    def __post_init__(self) -> None:
+        self.real = self.hold.version.resolve()
+
     @property
     def version(self) -> Path:
         return self.hold.version
@@ -146,7 +153,7 @@ class VersionFollower:
                 latest = await asyncio.to_thread(current_version, self.store)
             except OSError:
                 return False
-            if latest.resolve() == self.current.version.resolve():
+            if latest.resolve() == self.current.real:
                 return False
             hold = await asyncio.to_thread(hold_version, self.store)
             try:

@@ -21,6 +21,7 @@ import json
 import os
 import sys
 import time
+import traceback
 from typing import Any
 
 from endpoint.errors import EndpointError, to_wire
@@ -83,6 +84,13 @@ class Writer:
             if job.update is not None and "LOAD" in job.update.upper():
                 return _failure(502, "RemoteServiceError", f"the LOAD failed: {error}")
             return _failure(500, "EvaluationError", f"the write failed: {error}")
+        except Exception as error:  # a fault of ours: logged whole, the process stays up
+            traceback.print_exc(file=sys.stderr)
+            return _failure(
+                500,
+                "EvaluationError",
+                f"the write failed ({type(error).__name__}: {error}); nothing was changed",
+            )
         return {"status": 201 if outcome.created else 200, "outcome": outcome.to_json()}
 
 

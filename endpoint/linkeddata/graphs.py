@@ -9,10 +9,9 @@ the download links.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
 
+from endpoint import templating
 from endpoint.linkeddata.negotiation import ALTERNATES
-from endpoint.linkeddata.pages import page
 from endpoint.linkeddata.query import iri_ref
 from graph.storage.statistics import GraphStats
 
@@ -48,15 +47,11 @@ def render(stats: GraphStats, name: str) -> str:
         ("classes", stats.classes),
         ("properties", stats.properties),
     )
-    rows = "".join(f"<tr><td>{label}</td><td class=n>{n:,}</td></tr>" for label, n in numbers)
-    downloads = " ".join(
-        f'<li><a class="download" href="/graph/{escape(name)}.{ext}">{escape(media)}</a></li>'
-        for media, ext in ALTERNATES
+    downloads = [(media, f"/graph/{name}.{ext}") for media, ext in ALTERNATES]
+    return templating.render(
+        "graph.html",
+        title=f"Named graph {name}",
+        iri=stats.name,
+        numbers=numbers,
+        downloads=downloads,
     )
-    body = (
-        f"<p>A named graph of drugkg. Its numbers, as the "
-        f'<a href="/.well-known/void">VoID description</a> gives them:</p>'
-        f"<table>{rows}</table><h2>Download</h2><ul>{downloads}</ul>"
-        '<p>The whole dataset: <a href="/dump.nq">/dump.nq</a> (N-Quads).</p>'
-    )
-    return page(f"Named graph {name}", body, iri=stats.name)

@@ -8,7 +8,6 @@ page (inline CSS, icons as data URIs) with an anchor per term: `/ontology#Claim`
 from __future__ import annotations
 
 import asyncio
-import logging
 
 from pyoxigraph import Quad, RdfFormat, Store, serialize
 
@@ -26,7 +25,6 @@ def _generate(turtle: bytes) -> str:
     import rdflib
     from pylode import OntPub
 
-    logging.getLogger("root").setLevel(logging.WARNING)
     graph = rdflib.Graph()
     graph.parse(data=turtle, format="turtle")
     try:

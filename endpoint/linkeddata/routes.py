@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
@@ -28,6 +29,7 @@ from endpoint.linkeddata import source as source_page
 from endpoint.linkeddata.negotiation import link_header, wants_html
 from endpoint.linkeddata.pages import not_found_page
 from endpoint.linkeddata.query import ask, graph_bytes
+from endpoint.sparql.openapi import GRAPH_MEDIA, format_parameter, representations
 from endpoint.state import EndpointState, state_of
 from graph.errors import DrugkgError
 
@@ -109,8 +111,24 @@ async def describe(request: Request, kind: str, slug: str) -> Response:
     return await _answer(request, iri, f"DESCRIBE <{iri}>", page)
 
 
-@router.get("/graph/{name:path}", summary="A named graph: its content or its numbers")
-async def named_graph(request: Request, name: str) -> Response:
+@router.get(
+    "/graph/{name:path}",
+    summary="A named graph: its content or its numbers",
+    response_class=Response,
+    responses=representations(GRAPH_MEDIA, html=True, missing="No named graph of that name."),
+    openapi_extra=format_parameter(html=True),
+)
+async def named_graph(
+    request: Request,
+    name: Annotated[
+        str,
+        Path(
+            description="The graph's name under the base; a format's extension (`links.ttl`) "
+            "names the format, and then `format` is not read.",
+            examples=["links", "facts/thinkprogress-2017-doj-opioids"],
+        ),
+    ],
+) -> Response:
     state = state_of(request)
     base = state.settings.base_iri
     prefix = base + "graph/"
@@ -137,7 +155,13 @@ def _ontology_query(state: EndpointState) -> str:
     return graphs.construct(graph)
 
 
-@router.get("/ontology", summary="The ontology: pyLODE documentation or RDF")
+@router.get(
+    "/ontology",
+    summary="The ontology: pyLODE documentation or RDF",
+    response_class=Response,
+    responses=representations(GRAPH_MEDIA, html=True),
+    openapi_extra=format_parameter(html=True),
+)
 async def ontology(request: Request) -> Response:
     state = state_of(request)
 
@@ -151,11 +175,21 @@ async def ontology(request: Request) -> Response:
     return await _answer(request, "ontology", _ontology_query(state), page)
 
 
-@router.get("/ontology.ttl", summary="The ontology as Turtle")
+@router.get(
+    "/ontology.ttl",
+    summary="The ontology as Turtle",
+    response_class=Response,
+    responses=representations(("text/turtle",), html=False),
+)
 async def ontology_turtle(request: Request) -> Response:
     return await _answer(request, "ontology", _ontology_query(state_of(request)), None, "ttl")
 
 
-@router.get("/ontology.rdf", summary="The ontology as RDF/XML")
+@router.get(
+    "/ontology.rdf",
+    summary="The ontology as RDF/XML",
+    response_class=Response,
+    responses=representations(("application/rdf+xml",), html=False),
+)
 async def ontology_rdfxml(request: Request) -> Response:
     return await _answer(request, "ontology", _ontology_query(state_of(request)), None, "rdf")

@@ -11,10 +11,10 @@ attributes the sentence to.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from html import escape
 from typing import TYPE_CHECKING
 
-from endpoint.linkeddata.pages import formats_nav, local_url, page, query_links, term_html
+from endpoint import templating
+from endpoint.linkeddata.pages import FORMATS, Shown, local_url, onward, shown
 from endpoint.linkeddata.query import Row, Term, iri_ref, select
 from endpoint.linkeddata.text import Mark, highlighted
 from graph.vocabulary.namespace import DK, OA, PROV, RDFS, SDO, SKOS
@@ -111,38 +111,42 @@ async def gather(pool: Evaluator, iri: str) -> SourceView | None:
     return SourceView(iri, documents[0], sorted(quotes.values(), key=lambda q: (q.start, q.end)))
 
 
-def _statements(quote: Quote, base: str) -> str:
-    if not quote.subjects:
-        return "<p>No statement rests on this quote.</p>"
-    items = []
-    for subject in quote.subjects.values():
-        kind = "claim" if subject.claim else "fact"
-        said = "; ".join(
-            f"{term_html(r['p'], r.get('plabel'), base)} {_object(r, base)}"
-            for r in subject.statements
+@dataclass(frozen=True, slots=True)
+class Told:
+    """What one statement graph says of one resource, as the source page lists it."""
+
+    kind: str
+    """`claim` or `fact`."""
+    subject: Shown
+    said: tuple[tuple[Shown, Shown | None], ...]
+    """(predicate, object) pairs; None for a blank node (a claim's position)."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteShown:
+    anchor: str
+    text: str
+    start: int
+    end: int
+    graph: str | None
+    according_to: tuple[Shown, ...]
+    told: tuple[Told, ...]
+
+
+def _told(quote: Quote, base: str) -> tuple[Told, ...]:
+    return tuple(
+        Told(
+            "claim" if subject.claim else "fact",
+            shown(subject.term, subject.label, base),
+            tuple(
+                (
+                    shown(r["p"], r.get("plabel"), base),
+                    None if r["o"].kind == "bnode" else shown(r["o"], r.get("olabel"), base),
+                )
+                for r in subject.statements
+            ),
         )
-        link = term_html(subject.term, subject.label, base)
-        items.append(f'<li><span class="badge">{kind}</span> {link}: {said}</li>')
-    return "<ul>" + "".join(items) + "</ul>"
-
-
-def _object(row: Row, base: str) -> str:
-    if row["o"].kind == "bnode":
-        return "(a position, on the claim's page)"
-    return term_html(row["o"], row.get("olabel"), base)
-
-
-def _heading(quote: Quote, text: str, base: str) -> str:
-    links = [f"({quote.start}&ndash;{quote.end})"]
-    if quote.graph is not None:
-        href = escape(local_url(quote.graph, base))
-        links.append(f"<a class=statements href='{href}'>statement graph</a>")
-    if quote.according_to:
-        who = ", ".join(term_html(t, label, base) for t, label in quote.according_to)
-        links.append(f"according to {who}")
-    return (
-        f'<h3><a href="#{escape(quote.anchor)}">“{escape(text[quote.start : quote.end])}”</a> '
-        f"<small>{' · '.join(links)}</small></h3>"
+        for subject in quote.subjects.values()
     )
 
 
@@ -160,27 +164,32 @@ def render(view: SourceView, base: str, *, query_page: bool) -> str:
         )
         for q in quotes
     ]
-    meta = []
+    publisher = None
     if "publisher" in view.document:
-        meta.append(
-            "published by "
-            + term_html(view.document["publisher"], view.document.get("publisherLabel"), base)
+        publisher = shown(view.document["publisher"], view.document.get("publisherLabel"), base)
+    published = view.document["published"].value if "published" in view.document else None
+    shown_quotes = [
+        QuoteShown(
+            q.anchor,
+            text[q.start : q.end],
+            q.start,
+            q.end,
+            None if q.graph is None else local_url(q.graph, base),
+            tuple(shown(t, who, base) for t, who in q.according_to),
+            _told(q, base),
         )
-    if "published" in view.document:
-        meta.append(escape(view.document["published"].value))
-    index = "".join(
-        f'<section id="about-{escape(q.anchor)}">{_heading(q, text, base)}'
-        f"{_statements(q, base)}</section>"
         for q in quotes
+    ]
+    return templating.render(
+        "source.html",
+        title=label.value if label is not None else view.iri,
+        iri=view.iri,
+        path=local_url(view.iri, base),
+        formats=FORMATS,
+        publisher=publisher,
+        published=published,
+        count=len(view.quotes),
+        text=highlighted(text, marks),
+        quotes=shown_quotes,
+        onward=onward(view.iri, query_page=query_page),
     )
-    body = (
-        f"<p>{', '.join(meta)}. {len(view.quotes)} annotated quotes, highlighted below; "
-        "darker where quotes overlap. Each supports the statements of its own statement "
-        "graph.</p>"
-        f'<div class="text" id="text">{highlighted(text, marks)}</div>'
-        f"<h2>Quotes and the statements they support</h2>{index}"
-        f"{query_links(view.iri, query_page=query_page)}"
-    )
-    title = label.value if label is not None else view.iri
-    path = local_url(view.iri, base)
-    return page(title, body, iri=view.iri, formats=formats_nav(path))

@@ -12,7 +12,10 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from html import escape
+
+from markupsafe import Markup
+
+from endpoint.templating import macro
 
 _CLOSE, _OPEN = '"\u201d\u2019)', '"\u201c\u2018('
 """Closing and opening quotation marks and brackets around a sentence break."""
@@ -52,37 +55,52 @@ class Mark:
     """What the quote gave rise to, shown on hover."""
 
 
-def in_sentence(text: str, start: int, end: int) -> str:
-    """HTML: the sentence around a quote with the quote emphasised."""
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A stretch of the text that the same quotes cover."""
+
+    text: str
+    anchors: tuple[str, ...]
+    """The anchors of the quotes that start here."""
+    depth: int
+    """How many quotes cover it (at most 3 shades); 0 outside every quote."""
+    target: str = ""
+    """The anchor of the innermost quote covering it."""
+    titles: str = ""
+
+
+def sentence_parts(text: str, start: int, end: int) -> tuple[str, str, str]:
+    """The sentence around a quote, cut in three: before the quote, the quote, after it."""
     first, last = sentence_bounds(text, start, end)
-    return (
-        escape(text[first:start]) + "<mark>" + escape(text[start:end]) + "</mark>"
-        f"{escape(text[end:last])}"
-    )
+    return text[first:start], text[start:end], text[end:last]
 
 
-def highlighted(text: str, marks: Sequence[Mark]) -> str:
-    """HTML of the whole text, every mark highlighted, each with an anchor at its start."""
+def pieces(text: str, marks: Sequence[Mark]) -> list[Piece]:
+    """The whole text cut at every mark's start and end, each piece with the marks over it."""
     for mark in marks:
         _check(text, mark.start, mark.end)
     cuts = sorted({0, len(text)} | {m.start for m in marks} | {m.end for m in marks})
-    starting: dict[int, list[Mark]] = {}
+    starting: dict[int, list[str]] = {}
     for mark in marks:
-        starting.setdefault(mark.start, []).append(mark)
-    out: list[str] = []
+        starting.setdefault(mark.start, []).append(mark.anchor)
+    out: list[Piece] = []
     for a, b in itertools.pairwise(cuts):
-        for mark in starting.get(a, []):
-            out.append(f'<span class="anchor" id="{escape(mark.anchor)}"></span>')
-        piece = escape(text[a:b])
+        anchors = tuple(starting.get(a, []))
         covering = [m for m in marks if m.start <= a and b <= m.end and m.start < m.end]
         if not covering:
-            out.append(piece)
+            out.append(Piece(text[a:b], anchors, 0))
             continue
         inner = min(covering, key=lambda m: (m.end - m.start, m.start))
         titles = "; ".join(dict.fromkeys(m.title for m in covering))
-        depth = min(len(covering), 3)
-        out.append(
-            f'<a class="q d{depth}" href="#about-{escape(inner.anchor)}" '
-            f'title="{escape(titles)}">{piece}</a>'
-        )
-    return "".join(out)
+        out.append(Piece(text[a:b], anchors, min(len(covering), 3), inner.anchor, titles))
+    return out
+
+
+def in_sentence(text: str, start: int, end: int) -> Markup:
+    """HTML: the sentence around a quote with the quote emphasised."""
+    return macro("text.html", "in_sentence")(*sentence_parts(text, start, end))
+
+
+def highlighted(text: str, marks: Sequence[Mark]) -> Markup:
+    """HTML of the whole text, every mark highlighted, each with an anchor at its start."""
+    return macro("text.html", "highlighted")(pieces(text, marks))

@@ -1,25 +1,29 @@
 """The query page: a SPARQL editor, the example gallery and readable results, all offline.
 
-    /query          the page (HTML); the built-in editor and result views are its default
+    /query          the page (HTML, `templates/query.html`); `?example=NAME` runs a question
+                    of the gallery, `?query=TEXT` opens a query (`&run=1` runs it)
     /query.json     what the page needs: prefixes, the examples of queries/, the ontology's
-                    terms (for autocompletion), the download formats per result kind, the CDN
-    /static/query/  the page's own script and style sheet
+                    terms (for autocompletion), the download formats per result kind, YASGUI
+    /static/query/  the page's own scripts and style sheet
+    /static/yasgui/ YASGUI (`@triply/yasgui` from npm, endpoint/vendor/yasgui), when installed
 
-The page works with no network: its editor, results table, graph and route views, error
-display and downloads are hand-written (endpoint/querypage/static). When the pinned YASGUI
-release loads from its CDN (checked with subresource integrity, given a few seconds), its
-editor replaces the built-in one; everything else stays the page's own.
+The editor is YASGUI's (Yasqe: highlighting, syntax check, completion of the graph's prefixes
+and the ontology's terms, never of anything fetched from elsewhere), served by this server;
+where the set-up did not install it, or it fails to load, the built-in editor takes its place.
+The results are the page's own (endpoint/querypage/static): a table with labels, links and
+the quotes as provenance, graph and route views, downloads, error and time-out notices.
 
 The examples are the competency questions the tests run, read once from graph.paths.QUERIES_DIR
-when the page is first asked for; a file that cannot be read stops the page with its name.
+when the page is first asked for, in reading order (their `# order:`); a file that cannot be
+read stops the page with its name.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +33,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.staticfiles import StaticFiles
 
+from endpoint import templating
 from endpoint.http import caching
 from endpoint.settings import ServerSettings
 from endpoint.sparql.negotiation import TABLE, ResultKind
+from endpoint.sparql.openapi import NOT_MODIFIED, representations
 from graph.errors import DrugkgError
 from graph.paths import ONTOLOGY_FILE, QUERIES_DIR
 from graph.pipeline.inputs import default_prefixes, parse_turtle
@@ -41,17 +47,25 @@ from graph.vocabulary.namespace import OWL, RDF, RDFS
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_PREFIX = "/static/query"
 
-YASGUI_VERSION = "4.2.28"
-"""The pinned @triply/yasgui release; the hashes below are of its npm package's build/ files."""
-_CDN = f"https://cdn.jsdelivr.net/npm/@triply/yasgui@{YASGUI_VERSION}/build"
-YASGUI = {
-    "version": YASGUI_VERSION,
-    "js": f"{_CDN}/yasgui.min.js",
-    "jsIntegrity": "sha384-QmjBmzRqk7JDGhGYmjP89IdwnsVo/+1by9ZDF50Nc1rgDCte3t6US8lSCPoS1/bx",
-    "css": f"{_CDN}/yasgui.min.css",
-    "cssIntegrity": "sha384-EC5HLUY/3wgJiDkRgDRkUNjG7+YD6CIw8Ba7ew5GtmQlMYf1yfT5+Sg7sii3SRFO",
-    "timeoutMs": 4000,
-}
+YASGUI_PREFIX = "/static/yasgui"
+YASGUI_DIR = templating.VENDOR_DIR / "yasgui"
+
+
+def yasgui(folder: Path = YASGUI_DIR) -> dict[str, str] | None:
+    """YASGUI's files as the page loads them, with the installed release; None when the
+    set-up did not install them (the page then keeps its built-in editor)."""
+    try:
+        version = json.loads((folder / "package.json").read_text(encoding="utf-8"))["version"]
+    except (OSError, ValueError, KeyError):
+        return None
+    if not all((folder / name).is_file() for name in ("yasgui.min.js", "yasgui.min.css")):
+        return None
+    return {
+        "version": str(version),
+        "js": f"{YASGUI_PREFIX}/yasgui.min.js",
+        "css": f"{YASGUI_PREFIX}/yasgui.min.css",
+    }
+
 
 _TERM_KINDS = {
     str(OWL.Class): "class",
@@ -78,10 +92,12 @@ class Example:
     question: str
     description: str
     query: str
+    order: int | None = None
 
 
 def read_example(path: Path) -> Example:
-    """One `.rq` file with its `# title:`, `# question:`, `# description:` header lines."""
+    """One `.rq` file with its `# title:`, `# question:`, `# description:`, `# order:`
+    header lines."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -89,18 +105,24 @@ def read_example(path: Path) -> Example:
     fields = read_header(text)
     if "title" not in fields:
         raise ExampleError("no `# title:` line at the top of the query", file=path)
+    order = fields.get("order")
+    if order is not None and not order.isdigit():
+        raise ExampleError(f"`# order: {order}` is not a whole number", file=path)
     return Example(
         name=path.stem,
         title=fields["title"],
         question=fields.get("question", ""),
         description=fields.get("description", ""),
         query=text,
+        order=None if order is None else int(order),
     )
 
 
 def read_examples(folder: Path = QUERIES_DIR) -> list[Example]:
-    """Every `.rq` file of `folder`, sorted by name."""
-    return [read_example(p) for p in sorted(folder.glob("*.rq"))]
+    """Every `.rq` file of `folder` in reading order: by `# order:`, then by name; those
+    without an order last."""
+    examples = [read_example(p) for p in folder.glob("*.rq")]
+    return sorted(examples, key=lambda e: (e.order is None, e.order or 0, e.name))
 
 
 def ontology_terms(quads: Iterable[Quad], prefixes: dict[str, str]) -> list[dict[str, str]]:
@@ -149,65 +171,36 @@ def page_config(base_iri: str) -> dict[str, Any]:
             kind.value: [{"name": r.names[0], "media": r.media_type} for r in TABLE[kind]]
             for kind in ResultKind
         },
-        "yasgui": YASGUI,
+        "yasgui": yasgui(),
     }
 
 
 def query_page(config: dict[str, Any]) -> str:
     """The HTML page: the gallery is in the markup, so it reads even before the script runs."""
-    gallery = "\n".join(
-        f'<li><button type="button" class="example" data-name="{escape(e["name"])}">'
-        f"{escape(e['title'])}</button><p>{escape(e['description'] or e['question'])}</p></li>"
-        for e in config["examples"]
+    return templating.render(
+        "query.html", examples=config["examples"], yasgui=config["yasgui"], static=STATIC_PREFIX
     )
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>drugkg: query</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="{STATIC_PREFIX}/query.css">
-</head>
-<body>
-<header><a href="/">drugkg</a> · <strong>SPARQL query</strong>
-<span id="editor-kind" class="muted">built-in editor</span></header>
-<main>
-<section id="workspace">
-<div id="editor"></div>
-<div class="bar">
-<button type="button" id="run" title="Ctrl+Enter">Run ▶</button>
-<button type="button" id="new">New query</button>
-<span id="status" role="status"></span>
-</div>
-<div id="notices"></div>
-<nav id="views" hidden>
-<button type="button" data-view="table" class="active">Table</button>
-<button type="button" data-view="graph">Graph</button>
-<button type="button" data-view="route">Routes</button>
-<span id="downloads"></span>
-</nav>
-<div id="results"></div>
-</section>
-<aside id="gallery"><h2>Examples</h2>
-<p class="muted">The competency questions: one click loads and runs one.</p>
-<ul>
-{gallery}
-</ul></aside>
-</main>
-<script src="{STATIC_PREFIX}/editor.js"></script>
-<script src="{STATIC_PREFIX}/views.js"></script>
-<script src="{STATIC_PREFIX}/query.js"></script>
-</body></html>
-"""
 
 
 router = APIRouter()
 
 
-@router.get("/query", response_class=HTMLResponse, summary="The query page")
+@router.get(
+    "/query",
+    response_class=HTMLResponse,
+    summary="The query page",
+    responses=representations((), html=True),
+)
 async def query(request: Request) -> Response:
     settings: ServerSettings = request.app.state.drugkg.settings
     return _cached(request, "query-page", lambda: HTMLResponse(query_page(_config(settings))))
 
 
-@router.get("/query.json", summary="What the query page reads: prefixes, examples, terms")
+@router.get(
+    "/query.json",
+    summary="What the query page reads: prefixes, examples, terms",
+    responses={304: NOT_MODIFIED},
+)
 async def query_config(request: Request) -> Response:
     settings: ServerSettings = request.app.state.drugkg.settings
     return _cached(request, "query-config", lambda: JSONResponse(_config(settings)))
@@ -219,7 +212,8 @@ def _config(settings: ServerSettings) -> dict[str, Any]:
 
 def _cached(request: Request, what: str, make: Callable[[], Response]) -> Response:
     state = request.app.state.drugkg
-    tag = caching.etag(state.stats.build_id, what, YASGUI_VERSION)
+    found = _config(state.settings)["yasgui"]
+    tag = caching.etag(state.stats.build_id, what, found["version"] if found else "built-in")
     headers = caching.cache_headers(tag, state.settings.cache_max_age)
     if caching.matches(request.headers.get("if-none-match"), tag):
         return caching.not_modified(headers)
@@ -229,6 +223,7 @@ def _cached(request: Request, what: str, make: Callable[[], Response]) -> Respon
 
 
 def install(app: FastAPI) -> None:
-    """Add the page's routes and its static files to `app`."""
+    """Add the page's routes, its static files and YASGUI's (when installed) to `app`."""
     app.include_router(router)
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="query-static")
+    app.mount(YASGUI_PREFIX, StaticFiles(directory=YASGUI_DIR, check_dir=False), name="yasgui")

@@ -23,6 +23,7 @@ refused with 403 before anything is read.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import uuid
 from pathlib import Path
@@ -35,6 +36,7 @@ from starlette.responses import Response
 from endpoint.errors import (
     BuildGraphError,
     EndpointError,
+    InsufficientStorageError,
     InvalidParameterError,
     NotFoundError,
     RequestTooLargeError,
@@ -142,6 +144,14 @@ async def _payload(request: Request, state: EndpointState) -> tuple[Path, str]:
                         "(DRUGKG_MAX_WRITE_BYTES)"
                     )
                 out.write(chunk)
+    except OSError as error:
+        path.unlink(missing_ok=True)
+        if error.errno == errno.ENOSPC:
+            raise InsufficientStorageError(
+                "the disk holding the store is full (the payload could not be received): "
+                "the write changed nothing"
+            ) from None
+        raise
     except BaseException:
         path.unlink(missing_ok=True)
         raise

@@ -56,6 +56,7 @@ class WriteRunner:
         )
         self._process: asyncio.subprocess.Process | None = None
         self._lock = asyncio.Lock()
+        self._respawning: asyncio.Task[None] | None = None
         self.writes = 0
         self.refused = 0
 
@@ -133,6 +134,8 @@ class WriteRunner:
                     await process.wait()
                     reading.cancel()
                     self._process = None
+                    # start the next write process now, so the next write does not pay for it
+                    self._respawning = asyncio.create_task(self.start())
                     raise self._stopped(stopped, before)
             line = reading.result()
             if not line:

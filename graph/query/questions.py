@@ -1,14 +1,16 @@
-"""The header of a competency question: the `# title:`, `# question:` and `# description:`
-comment lines at the top of a `.rq` file in queries/.
+"""The header of a competency question: the `# title:`, `# question:`, `# description:` and
+`# order:` comment lines at the top of a `.rq` file in queries/.
 
-The tests (bench/competency.py) and the query page's example gallery (endpoint/querypage.py)
-both read questions through `read_header`, so a question reads the same everywhere.
+The tests (bench/competency.py) and the query page's example gallery (endpoint/querypage)
+both read questions through `read_header`, so a question reads the same everywhere. `order`
+is where the question stands among the others when they are shown to a reader (the gallery
+lists them by it, what a reader asks first at the top; questions without one come last).
 """
 
 import re
 
-FIELDS = ("title", "question", "description")
-_HEADER = re.compile(r"^#\s*(title|question|description)\s*:\s*(.*?)\s*$")
+FIELDS = ("title", "question", "description", "order")
+_HEADER = re.compile(r"^#\s*(title|question|description|order)\s*:\s*(.*?)\s*$")
 
 
 def read_header(text: str) -> dict[str, str]:

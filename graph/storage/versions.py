@@ -107,6 +107,8 @@ def swap_in(target: Path, version: Path) -> None:
     if not target.is_symlink() and target.is_dir():
         aside = target.with_name(f"{target.name}.build-{_stamp()}-moved")
         os.rename(target, aside)  # a real directory: kept as a version until unused
+        with contextlib.suppress(FileNotFoundError):  # its readers' locks move with it
+            os.rename(_readers_file(target), _readers_file(aside))
     link = target.with_name(f".{target.name}.link-{_stamp()}")
     try:
         os.symlink(version.name, link)
@@ -203,8 +205,8 @@ def hold_version(target: Path) -> VersionHold:
         if not target.exists():
             raise StoreMissingError(target)
         version = current_version(target)
-        if version == target:  # a plain directory: it is never deleted by a writer
-            return VersionHold(target, version, None)
+        # A plain directory is held too: the first writer moves it aside as a version (its
+        # readers file with it, `swap_in`), deleted only once no reader holds it.
         try:
             fd = os.open(_readers_file(version), os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
@@ -214,7 +216,11 @@ def hold_version(target: Path) -> VersionHold:
         except BlockingIOError:
             os.close(fd)  # being deleted right now: the symlink has moved on
             continue
-        if version.is_dir() and _readers_file(version).exists():
+        if (
+            version.is_dir()
+            and _readers_file(version).exists()
+            and (version != target or not target.is_symlink())
+        ):
             return VersionHold(target, version, fd)
         os.close(fd)
     raise StoreError("the store changed too often to hold one version", path=target)

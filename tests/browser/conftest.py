@@ -6,7 +6,7 @@
                        (e.g. `query_timeout="1"`); each is stopped at the end of the session
     browser            Debian's Chromium (/usr/bin/chromium) driven by Playwright, headless
     page               a fresh page that can reach loopback only: every request to another
-                       host (the YASGUI CDN above all) is aborted and listed in `page.blocked`;
+                       host is aborted and listed in `page.blocked` (the pages need none);
                        a screenshot of it is kept under tests/artifacts/ after the test
 
 Without Chromium the browser tests are skipped with the reason, and fail in CI (CI=true).
@@ -86,7 +86,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A page reaching loopback only; other hosts (the CDN) are aborted and listed in .blocked."""
+    """A page reaching loopback only; other hosts are aborted and listed in .blocked."""
     context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000})
     blocked: list[str] = []
 

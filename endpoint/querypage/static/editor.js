@@ -1,9 +1,10 @@
-/* drugkg query page: the built-in SPARQL editor (no network needed).
+/* drugkg query page: its SPARQL editors, YASGUI's and the built-in one (the fallback).
  *
- * A textarea over a highlighted copy of its text, a gutter of line numbers, and a small
+ * The built-in editor is a textarea over a highlighted copy of its text, a gutter of line numbers, and a small
  * popup completing prefixed names (dk:Tra... -> dk:TraffickingRoute) from the ontology's
  * terms. `DrugkgEditor.builtin(host, options)` and `DrugkgEditor.yasqe(host, Yasqe, options)`
- * return the same small interface: getValue, setValue, focus, markError, clearError.
+ * (YASGUI's editor, the default when its files are served) return the same small interface:
+ * getValue, setValue, focus, markError, clearError.
  */
 "use strict";
 
@@ -160,8 +161,16 @@
     };
   }
 
-  /* YASGUI's editor, when its pinned release loaded from the CDN. */
+  /* YASGUI's editor (Yasqe), served by this server. Its completers that ask other hosts
+   * (prefix.cc, LOV) are replaced by ones over the graph's prefixes and the ontology's terms. */
   function yasqe(host, Yasqe, options) {
+    const iris = (kind) => options.terms.filter((t) => t.kind === kind).map((t) => t.iri);
+    const prefixes = Object.entries(options.prefixes).map(([p, ns]) => `${p}: <${ns}>`).sort();
+    const local = { persistenceId: null, bulk: true, autoShow: true };
+    Yasqe.forkAutocompleter("prefixes", { ...local, name: "drugkg-prefixes", get: prefixes }, false);
+    Yasqe.forkAutocompleter("class", { ...local, name: "drugkg-classes", get: iris("class") }, false);
+    Yasqe.forkAutocompleter("property", { ...local, name: "drugkg-properties", get: iris("property") }, false);
+    Yasqe.defaults.autocompleters = ["drugkg-prefixes", "drugkg-classes", "drugkg-properties", "variables"];
     host.classList.remove("fb-editor");
     host.innerHTML = "";
     const editor = new Yasqe(host, {
@@ -169,7 +178,9 @@
       persistenceId: null,
       showQueryButton: false,
       createShareableLink: null,
+      consumeShareLink: null,
       resizeable: true,
+      editorHeight: "22rem",
     });
     host.addEventListener("keydown", (ev) => {
       if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
@@ -178,13 +189,26 @@
         options.onRun();
       }
     }, true);
+    let marked = null;
+    function clearError() {
+      if (marked === null) return;
+      editor.removeLineClass(marked, "wrap", "drugkg-error-line");
+      marked = null;
+    }
+    editor.on("change", clearError);
     return {
       kind: `YASGUI editor ${options.version}`,
       getValue: () => editor.getValue(),
-      setValue: (text) => editor.setValue(text),
+      setValue: (text) => { clearError(); editor.setValue(text); },
       focus: () => editor.focus(),
-      markError(line, column) { editor.setCursor({ line: line - 1, ch: Math.max(0, column - 1) }); editor.focus(); },
-      clearError() {},
+      markError(line, column) {
+        clearError();
+        marked = editor.addLineClass(line - 1, "wrap", "drugkg-error-line");
+        editor.setCursor({ line: line - 1, ch: Math.max(0, column - 1) });
+        editor.scrollIntoView({ line: line - 1, ch: 0 });
+        editor.focus();
+      },
+      clearError,
     };
   }
 

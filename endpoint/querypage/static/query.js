@@ -1,7 +1,8 @@
 /* drugkg query page: runs queries against /sparql and shows their results.
  *
- * The built-in editor is the default; the pinned YASGUI editor replaces it when its CDN
- * answers in time and its files match their integrity hashes. Results: SELECT/ASK as SPARQL
+ * The editor is YASGUI's when the server serves its files (the page then loads them before
+ * this script), else the built-in one; `body[data-editor]` says which. `?example=NAME` runs a
+ * question of the gallery, `?query=TEXT` opens a query and `&run=1` runs it. Results: SELECT/ASK as SPARQL
  * JSON, CONSTRUCT/DESCRIBE as N-Triples (one Accept header asks for either), IRIs labelled by
  * one extra VALUES-batched query. Errors show the endpoint's message and the parser's position;
  * a timeout (503) and a truncated result (X-Drugkg-Truncated) get their own notices.
@@ -170,42 +171,32 @@
     run();
   }
 
-  function loadFrom(tag, attrs, ms) {
-    return new Promise((resolve, reject) => {
-      const el = document.createElement(tag);
-      Object.assign(el, attrs);
-      el.crossOrigin = "anonymous";
-      const timer = setTimeout(() => reject(new Error(`no answer from ${attrs.src || attrs.href} within ${ms} ms`)), ms);
-      el.onload = () => { clearTimeout(timer); resolve(); };
-      el.onerror = () => { clearTimeout(timer); reject(new Error(`could not load ${attrs.src || attrs.href}`)); };
-      document.head.appendChild(el);
-    });
-  }
-
-  async function enhance() {
+  function makeEditor() {
     const y = config.yasgui;
-    document.body.dataset.cdn = "loading";
-    try {
-      await Promise.all([
-        loadFrom("link", { rel: "stylesheet", href: y.css, integrity: y.cssIntegrity }, y.timeoutMs),
-        loadFrom("script", { src: y.js, integrity: y.jsIntegrity }, y.timeoutMs),
-      ]);
-      if (!window.Yasgui || !window.Yasgui.Yasqe) throw new Error("the YASGUI script defined no Yasqe");
-      editor = window.DrugkgEditor.yasqe($("#editor"), window.Yasgui.Yasqe,
-        { value: editor.getValue(), onRun: run, version: y.version });
-      document.body.dataset.cdn = "loaded";
-    } catch (err) {
-      document.body.dataset.cdn = "failed";
-      $("#editor-kind").title = err.message;
+    const options = { terms: config.terms, onRun: run };
+    if (y && window.Yasgui && window.Yasgui.Yasqe) {
+      try {
+        const made = window.DrugkgEditor.yasqe($("#editor"), window.Yasgui.Yasqe,
+          { ...options, prefixes: config.prefixes, value: "", version: y.version });
+        document.body.dataset.editor = "yasgui";
+        return made;
+      } catch (err) {
+        $("#editor-kind").title = `YASGUI could not start: ${err.message}`;
+      }
+    } else if (y) {
+      $("#editor-kind").title = `YASGUI ${y.version} did not load from ${y.js}`;
     }
-    $("#editor-kind").textContent = editor.kind;
+    document.body.dataset.editor = "built-in";
+    return window.DrugkgEditor.builtin($("#editor"), options);
   }
 
   async function start() {
     const response = await fetch("/query.json");
     config = await response.json();
-    editor = window.DrugkgEditor.builtin($("#editor"), { terms: config.terms, onRun: run });
-    const given = new URLSearchParams(location.search).get("query");
+    editor = makeEditor();
+    $("#editor-kind").textContent = editor.kind;
+    const params = new URLSearchParams(location.search);
+    const given = params.get("query");
     editor.setValue(given || newQuery());
     $("#run").addEventListener("click", run);
     $("#new").addEventListener("click", () => { editor.setValue(newQuery()); editor.focus(); });
@@ -218,7 +209,8 @@
       if (button && !button.disabled && current) show(button.dataset.view);
     });
     document.body.dataset.ready = "true";
-    enhance();
+    if (params.get("example")) loadExample(params.get("example"));
+    else if (given && params.get("run")) run();
   }
 
   start().catch((err) => notice("error", `<strong>The page could not start.</strong> ${esc(err.message)}`));

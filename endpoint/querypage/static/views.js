@@ -2,7 +2,8 @@
  *
  * Terms are SPARQL JSON terms ({type: "uri"|"literal"|"bnode", value, "xml:lang", datatype});
  * graph results arrive as N-Triples and are parsed here into the same shape. An IRI is shown
- * by its rdfs:label (the `labels` map) and linked to its resource page when it is drugkg's.
+ * by its rdfs:label (the `labels` map) and linked to its resource page when it is drugkg's; a
+ * literal's language tag only when some literal of the result is not English.
  */
 "use strict";
 
@@ -30,7 +31,7 @@
       if (term.type === "bnode") return "_:" + term.value.slice(0, 8);
       return term.value;
     }
-    function cell(term) {
+    function cell(term, languages = true) {
       if (!term) return "";
       if (term.type === "uri") {
         const link = href(term.value);
@@ -41,7 +42,7 @@
       }
       if (term.type === "bnode") return `<span class="bnode">_:${esc(term.value)}</span>`;
       if (term.type === "triple") return `<span class="bnode">&lt;&lt; … &gt;&gt;</span>`;
-      const lang = term["xml:lang"] ? `<sub>@${esc(term["xml:lang"])}</sub>` : "";
+      const lang = languages && term["xml:lang"] ? `<sub>@${esc(term["xml:lang"])}</sub>` : "";
       const dt = term.datatype && !term.datatype.endsWith("#string") && !term.datatype.endsWith("#langString")
         ? `<sub>${esc(curie(term.datatype))}</sub>` : "";
       return `<span class="lit">${esc(term.value)}</span>${lang}${dt}`;
@@ -51,14 +52,21 @@
 
   const QUOTE = /quote|exact/i;
 
+  /* Whether a language tag tells the reader anything: not when every tagged literal is English. */
+  function anyNotEnglish(rows) {
+    return rows.some((row) => Object.values(row).some((t) =>
+      t && t["xml:lang"] && !/^en(-|$)/i.test(t["xml:lang"])));
+  }
+
   function table(target, vars, rows, ctx) {
+    const languages = anyNotEnglish(rows);
     const quoteVars = vars.filter((v) => QUOTE.test(v) && rows.some((r) => r[v] && r[v].type === "literal"));
     const plain = vars.filter((v) => !quoteVars.includes(v));
     let html = '<table class="results"><thead><tr>' + plain.map((v) => `<th>?${esc(v)}</th>`).join("");
     if (quoteVars.length) html += `<th class="prov">provenance (${quoteVars.map((v) => "?" + esc(v)).join(", ")})</th>`;
     html += "</tr></thead><tbody>";
     for (const row of rows) {
-      html += "<tr>" + plain.map((v) => `<td>${ctx.cell(row[v])}</td>`).join("");
+      html += "<tr>" + plain.map((v) => `<td>${ctx.cell(row[v], languages)}</td>`).join("");
       if (quoteVars.length) {
         html += '<td class="prov">' + quoteVars.filter((v) => row[v])
           .map((v) => `<blockquote class="quote">${esc(row[v].value)}</blockquote>`).join("") + "</td>";

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -124,7 +125,6 @@ def test_each_statement_shows_the_sentence_that_supports_it(ld_server: Server) -
         in (rows[("mixed into", "heroin products")])
     )
     assert '<span class="badge">shared entity</span>' in rows[("type", "synthetic opioid")]
-    assert '<span class="badge">link set</span>' in rows[("sameAs", "Q407541")]
     assert "<mark>" not in rows[("type", "synthetic opioid")]
 
 
@@ -229,3 +229,97 @@ def test_void_links_a_download_for_every_named_graph(ld_server: Server) -> None:
         response = httpx.get(dump, timeout=30)
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/turtle")
+
+
+def _summary(html: str) -> str:
+    return html.split('<section class="summary">', 1)[1].split("</section>", 1)[0]
+
+
+def test_external_links_are_one_line_per_dataset(ld_server: Server) -> None:
+    html = _get(ld_server, "/id/fentanyl", BROWSER).text
+    rows = _rows(html)
+    assert not [key for key in rows if key[0] in ("sameAs", "has exact match")]
+    summary = _summary(html)
+    same = summary.split("<dt>same as</dt>", 1)[1].split("</dd>", 1)[0]
+    lines = re.findall(r"<li>(.*?)</li>", same)
+    assert [line.split(":", 1)[0] for line in lines] == ["DBpedia", "Wikidata", "MeSH", "ChEBI"]
+    wikidata = next(line for line in lines if line.startswith("Wikidata"))
+    assert "(sameAs)" in wikidata
+    assert '<span class="badge">link set</span>' in wikidata
+    for external in (
+        "http://www.wikidata.org/entity/Q407541",
+        "http://dbpedia.org/resource/Fentanyl",
+        "http://purl.obolibrary.org/obo/CHEBI_119915",
+        "http://id.nlm.nih.gov/mesh/D005283",
+    ):
+        assert html.count(f'href="{external}"') == 1, external
+
+
+def test_a_broad_match_is_related_not_the_same(ld_server: Server) -> None:
+    summary = _summary(_get(ld_server, "/id/counterfeit-prescription-pills", BROWSER).text)
+    assert "<dt>same as</dt>" not in summary
+    related = summary.split("<dt>related to</dt>", 1)[1].split("</dd>", 1)[0]
+    assert "Wikidata: " in related
+    assert "(broadMatch)" in related
+
+
+def test_a_quote_stands_by_its_text(ld_server: Server) -> None:
+    html = _get(ld_server, "/id/dea-2017-national-drug-threat-assessment", BROWSER).text
+    rows = _rows(html)
+    quoted = {resource for resource, prop in rows if prop == "according to"}
+    assert (
+        "\u201cprimarily sourced from China and Mexico and shipped directly to the United States "
+        "or trafficked overland via Mexico and Canada\u201d"
+    ) in quoted
+    assert not re.search(r">char=\d+,\d+<", html)  # no quote shown by its fragment name
+    assert f'href="/source/{DOC}#char=1469,1595"' in html
+
+
+def test_summary_on_top_names_kind_and_the_sentences_of_key_statements(
+    ld_server: Server,
+) -> None:
+    html = _get(ld_server, "/id/fentanyl", BROWSER).text
+    assert html.index('<section class="summary">') < html.index("<h2>Properties</h2>")
+    summary = _summary(html)
+    kind = summary.split("<dt>kind</dt>", 1)[1].split("</dd>", 1)[0]
+    assert "synthetic opioid" in kind
+    assert "opioid</a>" not in kind.replace("synthetic opioid</a>", "")  # the stated type only
+    sayings = re.findall(r'<li><div class="statement">(.*?)</blockquote></li>', summary)
+    assert 1 <= len(sayings) <= 4
+    first = unescape(re.sub(r"<[^>]+>", "", sayings[0]))
+    assert first.startswith("fentanyl more potent than heroin")
+    assert "Fentanyl, a synthetic opioid up to 50 times more powerful than regular heroin" in first
+    starts = [int(m) for m in re.findall(r"characters (\d+)&ndash;", "".join(sayings))]
+    assert starts == sorted(starts)  # in the order of the text
+    assert any("sourced from" in s and "China" in s and "Mexico" in s for s in sayings)
+
+
+def test_claim_summary_shows_its_positions(ld_server: Server) -> None:
+    html = _get(ld_server, "/id/claim-jones-tree-canada-public-health-works", BROWSER).text
+    text = unescape(re.sub(r"<[^>]+>", "", _summary(html)))
+    assert "toward supervised injection sites · stance supports" in text
+    assert "public health policies like supervised injection sites" in text
+
+
+def test_no_language_tags_where_every_literal_is_english(ld_server: Server) -> None:
+    html = _get(ld_server, "/id/fentanyl", BROWSER).text
+    assert _rows(html)[("label", "fentanyl")]  # the label row is there ...
+    assert 'class="lang"' not in html  # ... without a grey @en
+
+
+@pytest.mark.parametrize(
+    ("path", "markup"),
+    [
+        ("/graph/<script>alert(1)</script>", "<script>alert(1)</script>"),
+        ("/id/<img src=x onerror=alert(1)>", "<img src=x onerror=alert(1)>"),
+    ],
+)
+def test_a_not_found_page_escapes_the_iri_it_names(
+    ld_server: Server, path: str, markup: str
+) -> None:
+    page = _get(ld_server, quote(path), BROWSER)
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert markup not in page.text  # the templates escape it (autoescape)
+    escaped = markup.replace("<", "&lt;").replace(">", "&gt;")
+    assert escaped in page.text  # named, as text
