@@ -82,10 +82,16 @@ def running(
 
 
 def drugkg(
-    store: Path, workers: int, *, cache_mb: int = 0, name: str = "drugkg"
+    store: Path,
+    workers: int,
+    *,
+    cache_mb: int = 0,
+    name: str = "drugkg",
+    env: dict[str, str] | None = None,
 ) -> contextlib.AbstractContextManager[Server]:
     """`drugkg serve` (union default graph, the default) over `store`, with a result cache of
-    `cache_mb` MiB per server process (0: every request is evaluated by a query process)."""
+    `cache_mb` MiB per server process (0: every request is evaluated by a query process) and
+    any other `DRUGKG_*` variables in `env`."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     args = [
@@ -98,12 +104,17 @@ def drugkg(
         "--workers",
         str(workers),
     ]
-    env = {"DRUGKG_RESULT_CACHE_MB": str(cache_mb)}
-    return running(name, args, base + "/sparql", base + "/", env)
+    variables = {**(env or {}), "DRUGKG_RESULT_CACHE_MB": str(cache_mb)}
+    return running(name, args, base + "/sparql", base + "/", variables)
 
 
-def oxigraph(store: Path) -> contextlib.AbstractContextManager[Server]:
-    """The oxigraph server from PyPI over the same store, default graph and time limit."""
+def oxigraph(store: Path, *, timeout: bool = True) -> contextlib.AbstractContextManager[Server]:
+    """The oxigraph server from PyPI over the same store, default graph and time limit.
+
+    Without `timeout` it runs with no time limit: with `--timeout-s`, oxigraph 0.5.13 starts
+    a thread per query that lives for the whole limit, so under sustained load (thousands of
+    requests a second, 30 s each) it runs out of threads, answers 500 ("Resource temporarily
+    unavailable") and then aborts; throughput is measured without it."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     args = [
@@ -114,8 +125,7 @@ def oxigraph(store: Path) -> contextlib.AbstractContextManager[Server]:
         "--bind",
         f"127.0.0.1:{port}",
         "--union-default-graph",
-        "--timeout-s",
-        "30",
+        *(["--timeout-s", "30"] if timeout else []),
     ]
     return running("oxigraph", args, base + "/query", base + "/")
 

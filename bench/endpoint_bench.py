@@ -4,7 +4,9 @@ For the article graph and the synthetic graph (bench/generate.py):
 - latency of every competency question (queries/*.rq), sequential requests on one connection
   per backend, the backends in turn; the floor (bench/floor.py, on the event loop and in a
   thread) is measured too, as the fastest a Python server on pyoxigraph can be;
-- throughput of point lookups at 1, 4 and 16 concurrent clients (bounded count and time);
+- throughput of point lookups at 1, 4 and 16 concurrent clients (bounded count and time)
+  with an httpx client that is itself the bottleneck (it held the oxigraph server to a few
+  hundred requests/s where wrk measures thousands): bench/throughput.py measures the servers;
 - peak resident memory of each server's process tree while it streams a 1,000,000-row SELECT.
 Ratios are drugkg / oxigraph (latency: lower is better; throughput: higher is better).
 
@@ -234,24 +236,35 @@ def stream_memory(server: Server) -> dict[str, float]:
 
 
 def point_lookups(store: ox.Store, count: int, seed: int) -> list[str]:
-    """Queries for everything said about one labelled resource, drawn from the store."""
-    subjects = sorted(
+    """Queries for everything said about one resource each, drawn from the store: labelled
+    resources first, then other subjects (quotes, selectors, sources, ...) when the store has
+    fewer than `count` labelled ones (the article graph has about 150)."""
+    label = ox.NamedNode(str(RDFS.label))
+    labelled = sorted(
         {
             q.subject.value
-            for q in store.quads_for_pattern(None, ox.NamedNode(str(RDFS.label)), None)
+            for q in store.quads_for_pattern(None, label, None)
             if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(str(DKID))
         }
     )
-    chosen = random.Random(seed).sample(subjects, min(count, len(subjects)))
+    rng = random.Random(seed)
+    chosen = rng.sample(labelled, min(count, len(labelled)))
+    if len(chosen) < count:
+        others = sorted(
+            {q.subject.value for q in store if isinstance(q.subject, ox.NamedNode)} - set(chosen)
+        )
+        chosen += rng.sample(others, min(count - len(chosen), len(others)))
     return [f"SELECT ?p ?o WHERE {{ <{s}> ?p ?o }}" for s in chosen]
 
 
-def prepare_stores(var: Path) -> dict[str, Path]:
+def prepare_stores(var: Path, *names: str) -> dict[str, Path]:
+    """The benchmark stores (`names`, or both), written when absent."""
+    names = names or ("article", "synthetic")
     article = var / "article-store"
-    if not article.exists():
+    if "article" in names and not article.exists():
         write_store(article, load_dataset(Settings()))
     synthetic = var / "synthetic-store"
-    if not synthetic.exists():
+    if "synthetic" in names and not synthetic.exists():
         nquads = var / "synthetic.nq"
         write_nquads(nquads, docs=6500, seed=20171017)
         build_synthetic_store(nquads, synthetic)

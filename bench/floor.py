@@ -1,12 +1,12 @@
 """The floor: the fastest request path a Python SPARQL server on pyoxigraph can have here.
 
 A reference for `bench/endpoint_bench.py`, never a server to use: a bare ASGI app on uvicorn
-(uvloop, httptools, one process) that reads `query` from a form POST, evaluates it with
-pyoxigraph and answers SPARQL JSON, or Turtle for CONSTRUCT and DESCRIBE. It has nothing that
-makes drugkg's /sparql an endpoint: no time limit (a query cannot be stopped), no content
-negotiation, no protocol errors, no limits, no federation policy. Its latency is what remains
-of drugkg's when all of that is taken away, so the two can be read side by side against the
-oxigraph server's.
+(uvloop, httptools, one process) that reads `query` from a form POST (or from a GET's query
+string), evaluates it with pyoxigraph and answers SPARQL JSON, or Turtle for CONSTRUCT and
+DESCRIBE. It has nothing that makes drugkg's /sparql an endpoint: no time limit (a query
+cannot be stopped), no content negotiation, no protocol errors, no limits, no federation
+policy. Its latency is what remains of drugkg's when all of that is taken away, so the two
+can be read side by side against the oxigraph server's.
 
 By default it evaluates on the event loop itself, so a running query blocks every other
 request; with `--thread` it evaluates in a thread (pyoxigraph releases the GIL meanwhile), the
@@ -40,7 +40,8 @@ class Floor:
             message = await receive()
             body += message.get("body", b"")
             more = message.get("more_body", False)
-        query = parse_qs(body.decode()).get("query", [""])[0]
+        form = body.decode() or scope.get("query_string", b"").decode()
+        query = parse_qs(form).get("query", [""])[0]
         if not query:  # the start-up probe
             await _send(send, 200, "text/plain", b"floor\n")
             return

@@ -3,7 +3,8 @@
 With one worker the app is built in this process. With several, uvicorn starts worker
 processes that each import `app_from_environment`, which rebuilds the same settings from
 `DRUGKG_SERVE_SETTINGS` (JSON written here); each worker holds the store's current version,
-follows it to newer ones, and has its own pool of query processes.
+follows it to newer ones, and has its own pool of query processes. Each server process is
+pinned to one CPU with its query processes (`endpoint.execution.cpus`; DRUGKG_CPU_AFFINITY).
 
 Connections are served by `endpoint.http.connections` (uvicorn's httptools protocol with bounds
 on slow headers, header size, slow bodies), with uvicorn's keep-alive timeout and
@@ -16,22 +17,32 @@ from __future__ import annotations
 import contextlib
 import os
 import resource
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 
 from endpoint.app import create_app
+from endpoint.execution import cpus
 from endpoint.http import connections
 from endpoint.settings import ServerSettings
 from graph.storage.statistics import load_or_compute
 from graph.storage.versions import current_version
 
 SETTINGS_VARIABLE = "DRUGKG_SERVE_SETTINGS"
+CPU_SLOTS_VARIABLE = "DRUGKG_SERVE_CPU_SLOTS"
+"""The directory where the server processes of one `serve` claim their CPUs."""
 
 
 def _prepare(settings: ServerSettings) -> None:
-    """What every server process sets before it accepts a connection."""
+    """What every server process sets before it accepts a connection (and before it starts
+    its query processes, which inherit its CPU)."""
+    if settings.cpu_affinity:
+        slots = os.environ.get(CPU_SLOTS_VARIABLE)
+        cpus.pin_server(Path(slots) if slots else None)
     connections.configure(
         connections.ConnectionLimits(
             header_timeout=settings.header_timeout,
@@ -79,4 +90,11 @@ def serve(
     # count once here, so the worker processes read the file
     load_or_compute(current_version(settings.store))
     os.environ[SETTINGS_VARIABLE] = settings.model_dump_json()
-    uvicorn.run("endpoint.server:app_from_environment", factory=True, workers=workers, **options)
+    slots = tempfile.mkdtemp(prefix="drugkg-cpus-")
+    os.environ[CPU_SLOTS_VARIABLE] = slots
+    try:
+        uvicorn.run(
+            "endpoint.server:app_from_environment", factory=True, workers=workers, **options
+        )
+    finally:
+        shutil.rmtree(slots, ignore_errors=True)

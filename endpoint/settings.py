@@ -33,6 +33,12 @@ class ServerSettings(Settings):
         "(with costly queries, say), more are started up to this many, so a cheap query "
         "does not wait for them.",
     )
+    cpu_affinity: bool = Field(
+        default=True,
+        description="Pin each server process and its query processes to one CPU (the "
+        "server processes take the CPUs in turn); a query running long is let onto every "
+        "CPU. Saves the cross-CPU wake-up of every hand-off to a query process.",
+    )
     query_memory_mb: int | None = Field(
         default=2048,
         ge=16,

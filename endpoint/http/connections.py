@@ -14,6 +14,14 @@ uvicorn's httptools protocol is used as it is, with four bounds it does not have
 A connection over a time bound is closed (with 408 when no response has started), and the
 request's handler sees the client gone. The limits are set once per server process
 (`configure`, from the settings) before any connection is made.
+
+One more change, for speed: uvicorn sends a response's head and its body in two writes
+(two `send` system calls, and two wake-ups of the client); here the head is held back and
+goes out with the first body bytes in one write (`_OneWrite`), or alone when the response
+ends without a body. Measured (wrk over point lookups, 2-core machine under a load of 9-11
+from other work): CPU per request of the whole server tree 0.60 and 0.63 ms at 16 and 64
+connections with it, 0.69-0.74 and 0.79-0.98 ms without; about 0.1 ms, near this machine's
+noise.
 """
 
 from __future__ import annotations
@@ -31,6 +39,38 @@ class ConnectionLimits:
     body_timeout: float = 30.0
     max_header_bytes: int = 32 * 1024
     max_request_line_bytes: int = 4 * 1024 * 1024
+
+
+class _OneWrite:
+    """A request's view of the connection's transport that sends a response's head with the
+    first bytes after it, in one write."""
+
+    __slots__ = ("_head", "_transport")
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self._transport = transport
+        self._head: bytes | None = None
+
+    def write(self, data: bytes) -> None:
+        if self._head is not None:
+            data, self._head = self._head + data, None
+        elif data.startswith(b"HTTP/") and data.endswith(b"\r\n\r\n") and b" 100 " not in data[:13]:
+            self._head = data  # a response head (not an interim 100 Continue): wait for the body
+            return
+        self._transport.write(data)
+
+    def flush(self) -> None:
+        if self._head is not None:
+            head, self._head = self._head, None
+            if not self._transport.is_closing():
+                self._transport.write(head)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
 
 
 _limits = ConnectionLimits()
@@ -151,6 +191,17 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._message_bytes = 0
         self._arm(self._limits.body_timeout, "the request body took too long")
         super().on_headers_complete()
+        cycle = self.cycle
+        if cycle is not None:
+            one = _OneWrite(cycle.transport)
+            cycle.transport = one  # type: ignore[assignment]
+            completed = cycle.on_response
+
+            def on_response() -> None:
+                one.flush()
+                completed()
+
+            cycle.on_response = on_response
 
     def on_body(self, body: bytes) -> None:
         if not self._refused:
