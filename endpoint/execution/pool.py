@@ -18,19 +18,6 @@ Bounds, each enforced by the server on the process from outside:
   wait for costly queries to finish; processes idle past `IDLE_RETIRE` beyond the warm size
   are stopped.
 
-Pipelining: a job may be sent to a busy process, to be evaluated after the one it runs, when
-that one has run less than `PIPELINE_YOUNG` and the process holds fewer than
-`PIPELINE_DEPTH` jobs; the answers come back in order. A process that is handed its next job
-before it has finished the last never sleeps between them, and the server writes to a
-process that is awake. That was the intent; measured, no gain shows: CPU per point lookup of
-the whole server tree (wrk, 16 and 64 connections, 2-core machine under a load of 9-11 from
-other work) was 0.86 and 0.68 ms, then 1.17 and 0.72 ms, with up to 4 jobs a process, against
-0.60 and 0.63 ms with 1 (bench/README.md, "Throughput"). A queued job whose turn has not
-come within `STEAL_AFTER` while the job ahead of it still runs is taken back and run
-elsewhere (its answer, if the process gets to it, is read and dropped), so a costly query
-never holds up a cheap one for long; a job queued on a process that dies is run elsewhere
-too, without counting as a retry (it never started).
-
 A process that dies is noticed at once (each has a task waiting on its exit) and replaced;
 one that dies under a job before any of the answer was sent has its job run again on a fresh
 process (reads are idempotent): up to KILLED_RETRIES times when it was killed from outside
@@ -76,12 +63,6 @@ KILLED_RETRIES = 3
 """How many times a read whose process was killed from outside is run again."""
 IDLE_RETIRE = 30.0
 """Seconds a process beyond the warm size may stay idle before it is stopped."""
-PIPELINE_DEPTH = 4
-"""Most jobs a query process holds at once, the one it evaluates included."""
-PIPELINE_YOUNG = 0.005
-"""A job is queued behind a running one only while that one has run less than this (s)."""
-STEAL_AFTER = 0.01
-"""Seconds a queued job waits behind a running one before it is taken back."""
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -104,19 +85,6 @@ class PoolConfig:
     """Bytes of resident memory a query process may use; None: unlimited."""
 
 
-@dataclass(slots=True, eq=False)
-class _Ticket:
-    """A job sent to a process: its turn to read the answer comes when those ahead are read."""
-
-    turn: asyncio.Future[bool]
-    """True: the answer is next on the pipe; False: the process died first, run it elsewhere."""
-    deadline: float
-    withdrawn: bool = False
-    """Taken back (run elsewhere, or its client gave up): its answer is read and dropped."""
-    steal: asyncio.TimerHandle | None = None
-    """Checks, while it waits, whether the job ahead runs too long (`STEAL_AFTER`)."""
-
-
 class QueryProcess:
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self.process = process
@@ -131,10 +99,6 @@ class QueryProcess:
         self.idle_since = 0.0
         self.demoted = False
         self.exited: asyncio.Task[int] | None = None
-        self.queue: deque[_Ticket] = deque()
-        """The jobs sent and not yet answered, in order; the first is the one evaluated."""
-        self.withdrawn = 0
-        """How many of them were taken back."""
 
     @property
     def alive(self) -> bool:
@@ -204,8 +168,6 @@ class _Counters:
     retries: int = 0
     replaced: int = 0
     demoted: int = 0
-    pipelined: int = 0
-    stolen: int = 0
 
 
 class QueryPool:
@@ -291,15 +253,10 @@ class QueryPool:
         return query_process
 
     def _exited(self, process: QueryProcess) -> None:
-        """A process ended: forget it; its queued jobs go elsewhere; replace it when the
-        pool is short."""
+        """A process ended: forget it; replace it when the pool is short."""
         self._all.pop(process.pid, None)
         with contextlib.suppress(ValueError):
             self._idle.remove(process)
-        for ticket in process.queue:
-            if not ticket.turn.done():
-                ticket.turn.set_result(False)
-        process.queue.clear()
         if process.stopped is None:
             self.counters.crashes += 1
             log.warning(
@@ -313,9 +270,8 @@ class QueryPool:
 
     def _refill(self) -> None:
         """Start processes: up to the warm size; one more for each query that no free or
-        starting process will serve; a spare while every process is busy (and none can take
-        a job behind the one it runs); never more than the most (a draining pool starts
-        processes only for the queries it still owes)."""
+        starting process will serve; a spare while every process is busy; never more than
+        the most (a draining pool starts processes only for the queries it still owes)."""
         waiting = sum(1 for w in self._waiters if not w.done())
         if self._closed and not waiting:
             return
@@ -324,7 +280,7 @@ class QueryPool:
         short = waiting - len(self._idle) - self._spawning
         if short > 0:
             need = max(need, short)
-        elif not (self._closed or self._idle or self._spawning or self._pipelinable()):
+        elif not self._closed and not self._idle and not self._spawning:
             need = max(need, 1)
         for _ in range(min(need, self.max_size - total)):
             self._spawning += 1
@@ -350,38 +306,14 @@ class QueryPool:
         if self._closed and not self._waiters:
             process.stop("retired")
             return
-        if self._hand_over(process):
-            process.busy_since = asyncio.get_running_loop().time()
-            return
-        process.idle_since = asyncio.get_running_loop().time()
-        self._idle.append(process)
-
-    def _hand_over(self, process: QueryProcess) -> bool:
-        """Give `process` to the longest waiting query, if one still waits."""
         while self._waiters:
             waiter = self._waiters.popleft()
             if not waiter.done():
+                process.busy_since = asyncio.get_running_loop().time()
                 waiter.set_result(process)
-                return True
-        return False
-
-    def _pipelinable(self) -> QueryProcess | None:
-        """The busy process with the fewest jobs that may take one more (see the module)."""
-        now = asyncio.get_running_loop().time()
-        best: QueryProcess | None = None
-        for process in self._all.values():
-            since = process.busy_since
-            if (
-                since is not None
-                and now - since < PIPELINE_YOUNG
-                and 0 < len(process.queue) < PIPELINE_DEPTH
-                and not process.withdrawn
-                and not process.demoted
-                and process.alive
-                and (best is None or len(process.queue) < len(best.queue))
-            ):
-                best = process
-        return best
+                return
+        process.idle_since = asyncio.get_running_loop().time()
+        self._idle.append(process)
 
     async def _acquire(self, deadline: float) -> QueryProcess:
         while self._idle:
@@ -390,10 +322,6 @@ class QueryPool:
                 process.busy_since = asyncio.get_running_loop().time()
                 self._refill()
                 return process
-        behind = self._pipelinable() if not self._closed else None
-        if behind is not None:
-            self.counters.pipelined += 1
-            return behind
         waiter: asyncio.Future[QueryProcess] = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
         self._refill()
@@ -422,79 +350,6 @@ class QueryPool:
         process.busy_since = None
         process.stop(why)
 
-    def _enqueue(self, process: QueryProcess, deadline: float) -> _Ticket:
-        """A place for a job in `process`'s queue: its turn at once if the queue is empty."""
-        loop = asyncio.get_running_loop()
-        ticket = _Ticket(loop.create_future(), deadline)
-        if process.queue:
-            ticket.steal = loop.call_later(STEAL_AFTER, self._check_steal, process, ticket)
-        else:
-            ticket.turn.set_result(True)
-        process.queue.append(ticket)
-        return ticket
-
-    def _check_steal(self, process: QueryProcess, ticket: _Ticket) -> None:
-        """A queued job whose process has run the job ahead for `STEAL_AFTER` is taken back
-        (its turn says False: run it elsewhere); otherwise it is checked again later."""
-        if ticket.turn.done():
-            return
-        loop = asyncio.get_running_loop()
-        ran = loop.time() - (process.busy_since or 0.0)
-        if ran < STEAL_AFTER:
-            ticket.steal = loop.call_later(STEAL_AFTER - ran, self._check_steal, process, ticket)
-            return
-        self.counters.stolen += 1
-        self._withdraw(process, ticket)
-        ticket.turn.set_result(False)
-
-    def _advance(self, process: QueryProcess) -> None:
-        """The first job's answer is read: the next job's turn (a waiting query may take
-        the place it leaves), or the process is free."""
-        process.queue.popleft()
-        if not process.queue:
-            self._release(process)
-            return
-        ticket = process.queue[0]
-        process.busy_since = asyncio.get_running_loop().time()
-        if ticket.steal is not None:
-            ticket.steal.cancel()
-        if ticket.withdrawn:
-            task = asyncio.create_task(self._drop_answer(process, ticket))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-            return
-        ticket.turn.set_result(True)
-        if self._waiters and len(process.queue) < PIPELINE_DEPTH and not process.demoted:
-            self._hand_over(process)
-
-    def _withdraw(self, process: QueryProcess, ticket: _Ticket) -> None:
-        """Take back a job queued on `process` whose turn has not come."""
-        if not ticket.withdrawn:
-            ticket.withdrawn = True
-            process.withdrawn += 1
-        if ticket.steal is not None:
-            ticket.steal.cancel()
-
-    async def _drop_answer(self, process: QueryProcess, ticket: _Ticket) -> None:
-        """Read and drop the answer of a job taken back, within its time limit."""
-        try:
-            async with asyncio.timeout_at(ticket.deadline):
-                while True:
-                    kind, _ = await process.read_frame()
-                    if kind in (wire.COMPLETE, wire.END, wire.ABORT):
-                        break
-                    if kind not in (wire.HEAD, wire.DATA):
-                        raise RuntimeError(f"unexpected frame {kind!r}")
-        except TimeoutError:
-            self.counters.timeouts += 1
-            self._discard(process, "time")
-            return
-        except (asyncio.IncompleteReadError, ConnectionError, RuntimeError):
-            self._discard(process, process.stopped or "crashed")
-            return
-        process.withdrawn -= 1
-        self._advance(process)
-
     async def _housekeep(self) -> None:
         """Watch memory and long runners; retire surplus idle processes."""
         loop = asyncio.get_running_loop()
@@ -511,8 +366,6 @@ class QueryPool:
                 elif not process.demoted and now - process.busy_since > SLOW_AFTER:
                     self.counters.demoted += 1
                     process.demote()
-            if not self._idle and not self._spawning:
-                self._refill()  # every process busy with a long job: a spare
             surplus = len(self._all) - self.size
             for process in list(self._idle):
                 if surplus <= 0:
@@ -530,19 +383,12 @@ class QueryPool:
         crashes = killed = 0
         while True:
             process: QueryProcess | None = None
-            ticket: _Ticket | None = None
             try:
                 async with asyncio.timeout_at(deadline):
                     process = await self._acquire(deadline)
-                    ticket = self._enqueue(process, deadline)
                     process.send(job)
-                    if not await ticket.turn:
-                        continue  # taken back, or its process died first: run it elsewhere
                     kind, payload = await process.read_frame()
             except TimeoutError:
-                if process is not None and ticket is not None and not _started(ticket):
-                    self._withdraw(process, ticket)
-                    process = None  # it never ran: the server is busy
                 if process is None:
                     raise QueryTimeoutError(
                         f"no query process became free within the time limit of "
@@ -583,13 +429,10 @@ class QueryPool:
                 ) from exc
             except BaseException:  # cancelled (client gone): the process may be mid-job
                 if process is not None:
-                    if ticket is not None and not _started(ticket):
-                        self._withdraw(process, ticket)  # queued, not started: dropped later
-                    else:
-                        self._discard(process, "retired")
+                    self._discard(process, "retired")
                 raise
             if kind == wire.COMPLETE:
-                self._advance(process)
+                self._release(process)
                 header, body = wire.split_complete(payload)
                 if header.get("status") != 200:
                     raise from_wire(header)
@@ -643,15 +486,9 @@ class QueryPool:
                     raise StreamStoppedError(f"the query process sent a bad frame {kind!r}")
         finally:
             if finished:
-                self._advance(process)
+                self._release(process)
             else:
                 self._discard(process, process.stopped or "retired")
-
-
-def _started(ticket: _Ticket) -> bool:
-    """Whether the ticket's turn came (its job is the one the process runs)."""
-    turn = ticket.turn
-    return turn.done() and not turn.cancelled() and turn.result()
 
 
 def _answer(
