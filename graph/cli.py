@@ -1,4 +1,4 @@
-"""The `drugkg` command line: build, validate, query, serve, quote, links, load.
+"""The `drugkg` command line: build, validate, query, serve, quote, source, draft, links, load.
 
 Exit codes: 0 ok, 1 a check failed (a quote, HermiT or SHACL), 2 bad usage or input. Every
 error is printed as one readable report on stderr, never as a traceback.
@@ -111,6 +111,24 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--occurrence", type=int, default=1, help="which occurrence (default 1)")
     p.set_defaults(handler=_quote)
 
+    source = sub.add_parser("source", help="add a source document (a seed) for curation")
+    source_sub = source.add_subparsers(dest="source_command", required=True, metavar="ACTION")
+    p = source_sub.add_parser(
+        "add",
+        help="copy a verbatim UTF-8 text into the seeds with its metadata",
+        description="Copy TEXT_FILE byte for byte to DRUGKG_SEEDS_DIR/DOC-ID.txt and write "
+        "its metadata DOC-ID.json. Refused, with nothing written, when DOC-ID exists or is no "
+        "lowercase slug, the text is not UTF-8, or the metadata does not validate.",
+    )
+    p.add_argument("text_file", type=Path, metavar="TEXT_FILE", help="the verbatim text")
+    p.add_argument("--id", required=True, dest="doc_id", metavar="DOC-ID", help="document id")
+    p.add_argument("--title", required=True, help="the document's title")
+    p.add_argument("--publisher", required=True, help="who published it (its entity's label)")
+    p.add_argument("--date", required=True, metavar="YYYY-MM-DD", help="day of publication")
+    p.add_argument("--url", help="where it was published")
+    p.add_argument("--language", default="en", help="language tag of the text (default en)")
+    p.set_defaults(handler=_source_add)
+
     links = sub.add_parser("links", help="check the link set, or suggest links to review")
     links_sub = links.add_subparsers(dest="links_command", required=True, metavar="ACTION")
     p = links_sub.add_parser("check", help="every link well-formed; every linkable entity linked")
@@ -128,6 +146,28 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path, metavar="FILE", help="RDF file (.nt, .ttl, .rdf)")
     p.set_defaults(handler=_load)
     return parser
+
+
+def _source_add(args: argparse.Namespace, settings: Settings) -> int:
+    from graph.curation.sources import add_source
+
+    sources = Sources.from_settings(settings)
+    added = add_source(
+        args.text_file,
+        doc_id=args.doc_id,
+        title=args.title,
+        publisher=args.publisher,
+        date=args.date,
+        url=args.url,
+        language=args.language,
+        seeds_dir=sources.seeds,
+        entities_dir=sources.entities,
+    )
+    print(f"added {added.text_path} ({added.characters} characters) and {added.json_path}")
+    for note in added.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(f"next: drugkg draft {args.doc_id}")
+    return EXIT_OK
 
 
 def _links_check(args: argparse.Namespace, settings: Settings) -> int:
