@@ -27,7 +27,7 @@ from graph.errors import (
 from graph.pipeline.build import BuildReport, ChecksFailedError, StepReport, build, validate
 from graph.pipeline.inputs import Sources, ontology_prefixes
 from graph.pipeline.quotes import locate, quote_turtle
-from graph.pipeline.seeds import load_seed
+from graph.pipeline.seeds import Seed, load_seed
 from graph.query.formats import FORMATS, get_format, prefixed, render_table, write_result
 from graph.query.text import StackTooSmallError, explain, run_on_deep_stack, too_deep
 from graph.settings import Settings
@@ -129,6 +129,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--language", default="en", help="language tag of the text (default en)")
     p.set_defaults(handler=_source_add)
 
+    p = sub.add_parser(
+        "draft",
+        help="write DOC-ID.draft.trig: sentences as ready quotes, mentions, names, cues",
+        description="Write DRUGKG_FACTS_DIR/DOC-ID.draft.trig for a curator: every sentence of "
+        "the seed text as a ready quote, with the known entities it mentions, names the "
+        "entities graph does not know and attribution cues. The build never reads drafts.",
+    )
+    p.add_argument("doc_id", metavar="DOC-ID", help="seed document id")
+    p.add_argument("--force", action="store_true", help="write over an existing draft")
+    p.set_defaults(handler=_draft)
+
     links = sub.add_parser("links", help="check the link set, or suggest links to review")
     links_sub = links.add_subparsers(dest="links_command", required=True, metavar="ACTION")
     p = links_sub.add_parser("check", help="every link well-formed; every linkable entity linked")
@@ -168,6 +179,32 @@ def _source_add(args: argparse.Namespace, settings: Settings) -> int:
         print(f"note: {note}", file=sys.stderr)
     print(f"next: drugkg draft {args.doc_id}")
     return EXIT_OK
+
+
+def _draft(args: argparse.Namespace, settings: Settings) -> int:
+    from graph.curation.draft import write_draft
+    from graph.curation.entities import read_entities
+
+    sources = Sources.from_settings(settings)
+    seed = _seed(sources, args.doc_id)
+    draft = write_draft(seed, read_entities(sources.entities), sources.facts, force=args.force)
+    sentences = draft.sentences
+    print(
+        f"wrote {draft.path}: {len(sentences)} sentences, "
+        f"{sum(len(a.mentions) for a in sentences)} mentions of known entities, "
+        f"{sum(len(a.names) for a in sentences)} new names, "
+        f"{sum(1 for a in sentences if a.cues)} sentences with attribution cues"
+    )
+    print(f"next: curate it into {sources.facts / (seed.doc_id + '.trig')} (graph/facts/README.md)")
+    return EXIT_OK
+
+
+def _seed(sources: Sources, doc_id: str) -> Seed:
+    json_path = sources.seeds / f"{doc_id}.json"
+    if not json_path.is_file():
+        known = sorted(p.stem for p in sources.seeds.glob("*.json"))
+        raise SeedError(f"no seed {doc_id!r}; known: {', '.join(known) or 'none'}")
+    return load_seed(json_path)
 
 
 def _links_check(args: argparse.Namespace, settings: Settings) -> int:
@@ -333,12 +370,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _quote(args: argparse.Namespace, settings: Settings) -> int:
-    sources = Sources.from_settings(settings)
-    json_path = sources.seeds / f"{args.doc_id}.json"
-    if not json_path.is_file():
-        known = sorted(p.stem for p in sources.seeds.glob("*.json"))
-        raise SeedError(f"no seed {args.doc_id!r}; known: {', '.join(known) or 'none'}")
-    seed = load_seed(json_path)
+    seed = _seed(Sources.from_settings(settings), args.doc_id)
     start, end = locate(seed.text, args.exact, args.occurrence)
     sys.stdout.write(quote_turtle(seed.doc_id, seed.text, start, end))
     return EXIT_OK
