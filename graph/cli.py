@@ -74,7 +74,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--store", type=Path, help="store path (default: DRUGKG_STORE)")
     p.set_defaults(handler=_build)
 
-    p = sub.add_parser("validate", help="run every check, write nothing; exit 1 on a violation")
+    p = sub.add_parser(
+        "validate",
+        help="run every check, write nothing; exit 1 on a violation",
+        description="Run every check of the build and write nothing. With DOC-ID, check that "
+        "document's quotes and statement graphs (the entities, HermiT and SHACL still see the "
+        "whole graph) and also report entities defined twice and statements without a quote "
+        "(errors) and mentions of known entities its statements leave unlinked (information), "
+        "each with its file and line.",
+    )
+    p.add_argument("doc_id", nargs="?", metavar="DOC-ID", help="check this document's facts")
     p.add_argument(
         "--shacl-report", metavar="FILE|-", help="write the SHACL report (Turtle) here, - = stdout"
     )
@@ -199,6 +208,10 @@ def _draft(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _seed_of(settings: Settings, doc_id: str) -> Seed:
+    return _seed(Sources.from_settings(settings), doc_id)
+
+
 def _seed(sources: Sources, doc_id: str) -> Seed:
     json_path = sources.seeds / f"{doc_id}.json"
     if not json_path.is_file():
@@ -278,16 +291,33 @@ def _steps_table(steps: Sequence[StepReport]) -> str:
 
 
 def _validate(args: argparse.Namespace, settings: Settings) -> int:
-    result = validate(settings)
+    findings: list[str] = []
+    errors = 0
+    if args.doc_id is not None:
+        from graph.curation.checks import curation_findings
+
+        found = curation_findings(Sources.from_settings(settings), _seed_of(settings, args.doc_id))
+        findings = [str(f) for f in found]
+        errors = sum(f.error for f in found)
+    documents = None if args.doc_id is None else {args.doc_id}
+    result = validate(settings, documents=documents)
     to_stdout = args.shacl_report == "-"
-    print(result.summary(), file=sys.stderr if to_stdout else sys.stdout)
+    out = sys.stderr if to_stdout else sys.stdout
+    print(result.summary(), file=out)
+    if args.doc_id is not None:
+        print(
+            f"{args.doc_id}: {errors} curation error(s), {len(findings) - errors} note(s)",
+            file=out,
+        )
+        for line in findings:
+            print(line, file=out)
     if args.shacl_report and result.shacl is not None:
         text = result.shacl.turtle()
         if to_stdout:
             sys.stdout.write(text)
         else:
             Path(args.shacl_report).write_text(text, encoding="utf-8")
-    return EXIT_OK if result.ok else EXIT_CHECK_FAILED
+    return EXIT_OK if result.ok and not errors else EXIT_CHECK_FAILED
 
 
 def _query(args: argparse.Namespace, settings: Settings) -> int:
