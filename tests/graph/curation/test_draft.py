@@ -3,49 +3,18 @@ name mentions at their true offsets, and which the build never reads."""
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
 import pytest
-from conftest import copy_real_data, environment, run
-from pyoxigraph import RdfFormat, Store, parse
+from conftest import check_draft, copy_real_data, environment, run
 
-from graph.curation.entities import fold, read_entities
-from graph.curation.sentences import split
 from graph.errors import InputError
 from graph.paths import ONTOLOGY_FILE
 from graph.pipeline.inputs import Sources, read_inputs
-from graph.pipeline.quotes import check_quotes, count_quotes
-from graph.pipeline.seeds import Seed, load_seed
+from graph.pipeline.seeds import load_seed
 
 ARTICLE = "thinkprogress-2017-doj-opioids"
-MENTION = re.compile(r'^#   mention  (\d+)-(\d+) "(.*)"  dkid:(\S+)$', re.MULTILINE)
-
-
-def _draft_store(path: Path) -> Store:
-    store = Store()
-    store.extend(parse(path=path, format=RdfFormat.TRIG))
-    return store
-
-
-def _check_draft(seed: Seed, path: Path, entities_dir: Path) -> str:
-    """Every quote of the draft verbatim at its offsets, one per sentence; every mention true."""
-    store = _draft_store(path)
-    assert check_quotes(store, seed.graph, {seed.iri: seed.text}) == []
-    assert count_quotes(store, seed.graph) == len(split(seed.text))
-    draft = path.read_text(encoding="utf-8")
-    names = {
-        e.iri.rsplit("/", 1)[1]: [fold(n) for n in e.names] for e in read_entities(entities_dir)
-    }
-    mentions = MENTION.findall(draft)
-    assert mentions
-    for start, end, shown, slug in mentions:
-        words = seed.text[int(start) : int(end)]
-        assert words == shown or shown.endswith("…")
-        assert any(fold(words).startswith(name) for name in names[slug]), (words, slug)
-    assert "graph/facts/README.md" in draft
-    return draft
 
 
 def test_the_articles_draft_parses_and_every_quote_and_mention_is_at_its_offsets(
@@ -58,7 +27,7 @@ def test_the_articles_draft_parses_and_every_quote_and_mention_is_at_its_offsets
     path = data / "facts" / f"{ARTICLE}.draft.trig"
     assert f"wrote {path}: 51 sentences" in done.out
     seed = load_seed(data / "seeds" / f"{ARTICLE}.json")
-    draft = _check_draft(seed, path, data / "entities")
+    draft = check_draft(seed, path, data / "entities")
     assert '#   mention  1426-1429 "DEA"  dkid:dea' in draft
     assert '#   mention  2460-2475 "Chuck Rosenberg"  dkid:chuck-rosenberg' in draft
     assert '#   cue      1382-1394 "According to"' in draft
