@@ -18,6 +18,7 @@ from fixturepaths import FIXTURES
 from pyoxigraph import BlankNode, NamedNode, QuerySolutions, Store
 
 from graph.curation.draft import PREFIXES
+from graph.paths import QUERIES_DIR
 from graph.pipeline.inputs import Sources, read_inputs
 from graph.pipeline.seeds import load_seed
 from graph.storage.versions import open_read_only
@@ -168,6 +169,58 @@ def test_a_second_document_added_drafted_curated_built_and_queried(tmp_path: Pat
     assert {row[1] for row in tree} == {f"{SOURCE}{ARTICLE}"}
 
     _assert_article_unchanged(store)
+    _assert_competency_questions_across_documents(store)
+
+
+def _question(name: str, *replacements: tuple[str, str]) -> str:
+    text = (QUERIES_DIR / f"{name}.rq").read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert old in text
+        text = text.replace(old, new)
+    return text
+
+
+def _assert_competency_questions_across_documents(store: Store) -> None:
+    """The questions of queries/ on sources and claimants, asked of both documents."""
+    alone = read_inputs(Sources()).store
+    support = _question("statement-support")
+    before = {(d, s): int(n) for d, s, n in _rows(alone, support)}
+    after = {(d, s): int(n) for d, s, n in _rows(store, support)}
+    claim_triples = 6  # type, label, claimant, toldTo, about, summary: one sentence each
+    assert after == {
+        **before,
+        # fentanyl sourced from China, from Mexico: one sentence of each document, no longer
+        # one sentence of the article alone
+        ("2", "2"): 2,
+        ("1", "1"): before[("1", "1")] - 2 + claim_triples,
+    }
+
+    several = _rows(store, _question("multi-source-statements"))
+    by_documents = {row[:3]: (row[3], row[4], " ".join(sorted(row[5].split()))) for row in several}
+    both = f"{SOURCE}{DOC} {SOURCE}{ARTICLE}"
+    sourced_from = "https://w3id.org/drugkg/ontology#sourcedFrom"
+    for country in ("china", "mexico"):
+        assert by_documents.pop((f"{ID}fentanyl", sourced_from, f"{ID}{country}")) == (
+            "2",
+            "2",
+            both,
+        )
+    assert by_documents == {
+        row[:3]: (row[3], row[4], row[5])
+        for row in _rows(alone, _question("multi-source-statements"))
+    }  # the article's own, said twice there
+
+    claims = _rows(store, _question("claimant-claims", ("dkid:sanho-tree", "dkid:dana-whitlock")))
+    assert claims == [
+        (
+            "Dana Whitlock",
+            f"{SOURCE}{DOC}",
+            "Fentanyl routes and the border debate (test fixture)",
+            f"{ID}claim-whitlock-seizures",
+            "Seizing more packages will not end the opioid epidemic.",
+            CLAIM,
+        )
+    ]
 
 
 def _assert_article_unchanged(store: Store) -> None:
