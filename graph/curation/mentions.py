@@ -10,9 +10,9 @@ the words that say who speaks.
 - **Candidate names**: runs of capitalised words (joined by spaces or by `of`, `for`, `the`,
   `de`, `la` between capitalised words), without a possessive ending, that are no known
   name; a mention ends a run ("Sessions' Department of Justice" gives "Sessions"). A run of
-  one word at the start of a sentence is dropped (it is capitalised by its place) unless it is
-  an acronym; a leading function word is dropped from a longer one ("The Cartel Project" gives
-  "Cartel Project").
+  one word at the start of a sentence (capitalised by its place) or naming a day or a month is
+  dropped unless it is an acronym; a leading function word is dropped from a longer one ("The
+  Cartel Project" gives "Cartel Project").
 - **Attribution cues**: "according to", verbs of saying (`said`, `says`, `told`, `added`,
   `argued`, `agree`...), and quotations (“…” or "…"; an opening mark with no closing one in the
   sentence is a quotation that goes on). They mark what a source says, not what the text
@@ -36,6 +36,13 @@ _FUNCTION = (
     "unfortunately historically there here it he she they we i you what who why how"
 )
 _FUNCTION_WORDS = frozenset(_FUNCTION.split())
+_CALENDAR = (
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may "
+    "june july august september october november december jan feb mar apr jun jul aug sep sept "
+    "oct nov dec"
+)
+_CALENDAR_WORDS = frozenset(_CALENDAR.split())
+"""Days and months: capitalised, but times, not names of entities (a date is a statement)."""
 _WORD = re.compile(r"[A-Za-z][\w\u2019'.&-]*\w|[A-Za-z]")
 _CUE = re.compile(
     r"(?<!\w)(?:[Aa]ccording to|said|says|say|told|tells|added|adds|argued|argues|claimed|"
@@ -138,7 +145,8 @@ def _candidate(text: str, sentence_start: int, run: list[tuple[int, int]]) -> Sp
     if not run:
         return None
     first = text[run[0][0] : run[0][1]]
-    if len(run) == 1 and (at_start or first.lower() in _FUNCTION_WORDS) and not _acronym(first):
+    alone = at_start or first.lower() in _FUNCTION_WORDS | _CALENDAR_WORDS
+    if len(run) == 1 and alone and not _acronym(first):
         return None
     s, e = run[0][0], run[-1][1]
     name = re.sub(rf"{_APOSTROPHE}s?$", "", text[s:e])

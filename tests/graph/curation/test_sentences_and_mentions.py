@@ -113,7 +113,10 @@ def test_candidate_names_are_capitalised_runs_the_graph_does_not_know() -> None:
     found = matcher.mentions(text, 0, len(text))
     names = [c.text for c in candidates(text, 0, len(text), found, matcher.names)]
     assert names == ["Dana Whitlock", "Harbor Policy Institute", "Sessions", "Paul"]
-    two = "Traffickers cross at night. Boats come from the East and DEA Agents wait."
+    two = (
+        "Traffickers cross at night. "
+        "On Tuesday in October boats come from the East and DEA Agents wait."
+    )
     per_sentence = [c.text for s in split(two) for c in candidates(two, s.start, s.end, [], set())]
     assert per_sentence == ["East", "DEA Agents"]  # a sentence's first word is no name
 
