@@ -1,4 +1,4 @@
-"""The `drugkg` command line: build, validate, query, serve, quote, links, load.
+"""The `drugkg` command line: build, validate, query, serve, quote, source, draft, links, load.
 
 Exit codes: 0 ok, 1 a check failed (a quote, HermiT or SHACL), 2 bad usage or input. Every
 error is printed as one readable report on stderr, never as a traceback.
@@ -32,7 +32,7 @@ from graph.pipeline.build import (
 )
 from graph.pipeline.inputs import Sources, ontology_prefixes
 from graph.pipeline.quotes import locate, quote_turtle
-from graph.pipeline.seeds import load_seed
+from graph.pipeline.seeds import Seed, load_seed
 from graph.query import output
 from graph.query.run import query_form, read_query, refuse_update, run_query
 from graph.query.tables import prefixed, render_table
@@ -81,7 +81,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--store", type=Path, help="store path (default: DRUGKG_STORE)")
     p.set_defaults(handler=_build)
 
-    p = sub.add_parser("validate", help="run every check, write nothing; exit 1 on a violation")
+    p = sub.add_parser(
+        "validate",
+        help="run every check, write nothing; exit 1 on a violation",
+        description="Run every check of the build and write nothing. With DOC-ID, check that "
+        "document's quotes and statement graphs (the entities, HermiT and SHACL still see the "
+        "whole graph) and also report entities defined twice and statements without a quote "
+        "(errors) and mentions of known entities its statements leave unlinked (information), "
+        "each with its file and line.",
+    )
+    p.add_argument("doc_id", nargs="?", metavar="DOC-ID", help="check this document's facts")
     p.add_argument(
         "--shacl-report", metavar="FILE|-", help="write the SHACL report (Turtle) here, - = stdout"
     )
@@ -123,6 +132,35 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--occurrence", type=int, default=1, help="which occurrence (default 1)")
     p.set_defaults(handler=_quote)
 
+    source = sub.add_parser("source", help="add a source document (a seed) for curation")
+    source_sub = source.add_subparsers(dest="source_command", required=True, metavar="ACTION")
+    p = source_sub.add_parser(
+        "add",
+        help="copy a verbatim UTF-8 text into the seeds with its metadata",
+        description="Copy TEXT_FILE byte for byte to DRUGKG_SEEDS_DIR/DOC-ID.txt and write "
+        "its metadata DOC-ID.json. Refused, with nothing written, when DOC-ID exists or is no "
+        "lowercase slug, the text is not UTF-8, or the metadata does not validate.",
+    )
+    p.add_argument("text_file", type=Path, metavar="TEXT_FILE", help="the verbatim text")
+    p.add_argument("--id", required=True, dest="doc_id", metavar="DOC-ID", help="document id")
+    p.add_argument("--title", required=True, help="the document's title")
+    p.add_argument("--publisher", required=True, help="who published it (its entity's label)")
+    p.add_argument("--date", required=True, metavar="YYYY-MM-DD", help="day of publication")
+    p.add_argument("--url", help="where it was published")
+    p.add_argument("--language", default="en", help="language tag of the text (default en)")
+    p.set_defaults(handler=_source_add)
+
+    p = sub.add_parser(
+        "draft",
+        help="write DOC-ID.draft.trig: sentences as ready quotes, mentions, names, cues",
+        description="Write DRUGKG_FACTS_DIR/DOC-ID.draft.trig for a curator: every sentence of "
+        "the seed text as a ready quote, with the known entities it mentions, names the "
+        "entities graph does not know and attribution cues. The build never reads drafts.",
+    )
+    p.add_argument("doc_id", metavar="DOC-ID", help="seed document id")
+    p.add_argument("--force", action="store_true", help="write over an existing draft")
+    p.set_defaults(handler=_draft)
+
     links = sub.add_parser("links", help="check the link set, or suggest links to review")
     links_sub = links.add_subparsers(dest="links_command", required=True, metavar="ACTION")
     p = links_sub.add_parser("check", help="every link well-formed; every linkable entity linked")
@@ -140,6 +178,58 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path, metavar="FILE", help="RDF file (.nt, .ttl, .rdf)")
     p.set_defaults(handler=_load)
     return parser
+
+
+def _source_add(args: argparse.Namespace, settings: Settings) -> int:
+    from graph.curation.sources import add_source
+
+    sources = Sources.from_settings(settings)
+    added = add_source(
+        args.text_file,
+        doc_id=args.doc_id,
+        title=args.title,
+        publisher=args.publisher,
+        date=args.date,
+        url=args.url,
+        language=args.language,
+        seeds_dir=sources.seeds,
+        entities_dir=sources.entities,
+    )
+    print(f"added {added.text_path} ({added.characters} characters) and {added.json_path}")
+    for note in added.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(f"next: drugkg draft {args.doc_id}")
+    return EXIT_OK
+
+
+def _draft(args: argparse.Namespace, settings: Settings) -> int:
+    from graph.curation.draft import write_draft
+    from graph.curation.entities import read_entities
+
+    sources = Sources.from_settings(settings)
+    seed = _seed(sources, args.doc_id)
+    draft = write_draft(seed, read_entities(sources.entities), sources.facts, force=args.force)
+    sentences = draft.sentences
+    print(
+        f"wrote {draft.path}: {len(sentences)} sentences, "
+        f"{sum(len(a.mentions) for a in sentences)} mentions of known entities, "
+        f"{sum(len(a.names) for a in sentences)} new names, "
+        f"{sum(1 for a in sentences if a.cues)} sentences with attribution cues"
+    )
+    print(f"next: curate it into {sources.facts / (seed.doc_id + '.trig')} (graph/facts/README.md)")
+    return EXIT_OK
+
+
+def _seed_of(settings: Settings, doc_id: str) -> Seed:
+    return _seed(Sources.from_settings(settings), doc_id)
+
+
+def _seed(sources: Sources, doc_id: str) -> Seed:
+    json_path = sources.seeds / f"{doc_id}.json"
+    if not json_path.is_file():
+        known = sorted(p.stem for p in sources.seeds.glob("*.json"))
+        raise SeedError(f"no seed {doc_id!r}; known: {', '.join(known) or 'none'}")
+    return load_seed(json_path)
 
 
 def _links_check(args: argparse.Namespace, settings: Settings) -> int:
@@ -246,16 +336,33 @@ def _steps_table(steps: Sequence[StepReport]) -> str:
 
 
 def _validate(args: argparse.Namespace, settings: Settings) -> int:
-    result = validate(settings, announce=_announce("validate"))
+    findings: list[str] = []
+    errors = 0
+    if args.doc_id is not None:
+        from graph.curation.checks import curation_findings
+
+        found = curation_findings(Sources.from_settings(settings), _seed_of(settings, args.doc_id))
+        findings = [str(f) for f in found]
+        errors = sum(f.error for f in found)
+    documents = None if args.doc_id is None else {args.doc_id}
+    result = validate(settings, documents=documents, announce=_announce("validate"))
     to_stdout = args.shacl_report == "-"
-    print(result.summary(), file=sys.stderr if to_stdout else sys.stdout)
+    out = sys.stderr if to_stdout else sys.stdout
+    print(result.summary(), file=out)
+    if args.doc_id is not None:
+        print(
+            f"{args.doc_id}: {errors} curation error(s), {len(findings) - errors} note(s)",
+            file=out,
+        )
+        for line in findings:
+            print(line, file=out)
     if args.shacl_report and result.shacl is not None:
         text = result.shacl.turtle()
         if to_stdout:
             sys.stdout.write(text)
         else:
             Path(args.shacl_report).write_text(text, encoding="utf-8")
-    return EXIT_OK if result.ok else EXIT_CHECK_FAILED
+    return EXIT_OK if result.ok and not errors else EXIT_CHECK_FAILED
 
 
 def _query(args: argparse.Namespace, settings: Settings) -> int:
@@ -309,12 +416,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _quote(args: argparse.Namespace, settings: Settings) -> int:
-    sources = Sources.from_settings(settings)
-    json_path = sources.seeds / f"{args.doc_id}.json"
-    if not json_path.is_file():
-        known = sorted(p.stem for p in sources.seeds.glob("*.json"))
-        raise SeedError(f"no seed {args.doc_id!r}; known: {', '.join(known) or 'none'}")
-    seed = load_seed(json_path)
+    seed = _seed(Sources.from_settings(settings), args.doc_id)
     start, end = locate(seed.text, args.exact, args.occurrence)
     sys.stdout.write(quote_turtle(seed.doc_id, seed.text, start, end))
     return EXIT_OK

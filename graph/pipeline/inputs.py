@@ -9,6 +9,7 @@ pyoxigraph; a syntax error becomes an InputError with the file, line and column.
   `graph/facts/DOC` and its statement graphs `graph/facts/DOC/q-START-END`: a triple outside
   any graph block, or a graph of another name, is an InputError naming it and its line. A facts
   file in Turtle (`DOC.ttl`, the layout before statement graphs) is refused with the same.
+  Drafts (`DOC.draft.trig`, written by `drugkg draft` for a curator) are never read.
 - `links/*.ttl` go into the `links` graph.
 
 Entities, facts and links may only use drugkg ontology terms the ontology declares: a misspelt
@@ -35,6 +36,9 @@ ONTOLOGY_GRAPH = NamedNode(str(GRAPH["ontology"]))
 ENTITIES_GRAPH = NamedNode(str(GRAPH["entities"]))
 LINKS_GRAPH = NamedNode(str(GRAPH["links"]))
 INFERRED = NamedNode(str(GRAPH["inferred"]))
+
+DRAFT_SUFFIX = ".draft.trig"
+"""`DOC.draft.trig`: a curator's draft (`drugkg draft`), never read by the build."""
 
 QUOTE_ID = re.compile(r"q-(?P<start>0|[1-9][0-9]*)-(?P<end>0|[1-9][0-9]*)")
 """A statement graph's quote id: `q-START-END`, the code-point offsets of its quote."""
@@ -189,7 +193,7 @@ def _facts_files(folder: Path) -> list[Path]:
             "see graph/facts/README.md",
             file=turtle[0],
         )
-    return _files(folder, ".trig")
+    return [p for p in _files(folder, ".trig") if not p.name.endswith(DRAFT_SUFFIX)]
 
 
 def _check_graphs(path: Path, quads: list[Quad], seed: Seed) -> None:

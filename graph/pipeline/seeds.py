@@ -1,24 +1,27 @@
 """Seed documents: verbatim source texts with their metadata, and the triples they yield.
 
 A seed is `seeds/DOC.txt` (the verbatim text, never modified; quotes index it) and
-`seeds/DOC.json` (id, text, title, subtitle, publisher, publisher_id, year, language, photo).
+`seeds/DOC.json` (id, text, title, subtitle, publisher, publisher_id, year, language, photo,
+and optionally date and url; `drugkg source add` writes both files).
 The build generates the source-document resource from them into the facts graph of that
 document; the facts file adds everything else about it.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pyoxigraph import Literal, NamedNode, Quad
 
 from graph.errors import SeedError
 from graph.vocabulary.namespace import DK, DKID, GRAPH, RDF, RDFS, SDO, SOURCE, XSD
 
-_SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+"""A document id, and the local name of every dkid: IRI: lowercase kebab-case."""
 
 
 class PhotoMeta(BaseModel):
@@ -26,7 +29,7 @@ class PhotoMeta(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str = Field(pattern=_SLUG, description="Slug of the photo's dkid: IRI.")
+    id: str = Field(pattern=SLUG, description="Slug of the photo's dkid: IRI.")
     caption: str = Field(min_length=1)
     credit: str = Field(min_length=1)
 
@@ -36,15 +39,23 @@ class SeedMeta(BaseModel):
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
-    id: str = Field(pattern=_SLUG, description="The document id, equal to the file stem.")
+    id: str = Field(pattern=SLUG, description="The document id, equal to the file stem.")
     text: str = Field(min_length=1, description="File name of the verbatim text, beside the JSON.")
     title: str = Field(min_length=1)
     subtitle: str | None = None
     publisher: str = Field(min_length=1)
-    publisher_id: str = Field(pattern=_SLUG)
+    publisher_id: str = Field(pattern=SLUG)
     year: int = Field(ge=1000, le=9999)
     language: str = Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")
     photo: PhotoMeta | None = None
+    date: datetime.date | None = Field(default=None, description="Day of publication.")
+    url: AnyHttpUrl | None = Field(default=None, description="Where the document was published.")
+
+    @model_validator(mode="after")
+    def _year_of_date(self) -> SeedMeta:
+        if self.date is not None and self.date.year != self.year:
+            raise ValueError(f"'year' is {self.year} but 'date' is in {self.date.year}")
+        return self
 
 
 @dataclass(frozen=True)
@@ -105,8 +116,9 @@ def load_seed(json_path: Path) -> Seed:
         raise SeedError(
             "field 'text' must name a file beside the JSON", file=json_path, term="text"
         )
-    try:
-        text = text_path.read_text(encoding="utf-8")
+    try:  # newline="": the text as its bytes say, "\r\n" kept (offsets count every code point)
+        with text_path.open(encoding="utf-8", newline="") as stream:
+            text = stream.read()
     except FileNotFoundError as exc:
         raise SeedError(
             f"field 'text' names {meta.text!r}, which does not exist", file=json_path, term="text"
