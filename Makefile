@@ -8,7 +8,7 @@ VENDOR_STAMP := $(VENDOR)/.installed
 YASGUI := node_modules/@triply/yasgui
 SWAGGER := node_modules/swagger-ui-dist
 
-.PHONY: serve build test check java browser vendor clean
+.PHONY: serve build test check java browser tools vendor clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,13 +65,23 @@ browser:
 	  echo "the browser tests need /usr/bin/chromium: install Debian's chromium package (as root)" >&2; exit 1; \
 	fi
 
+# The write tests drive curl as a client of the Graph Store Protocol.
+tools:
+	@if command -v curl >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing curl for the write tests (apt-get install curl)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null; \
+	else \
+	  echo "the write tests need curl: install it (they fail in CI and skip elsewhere without it)" >&2; \
+	fi
+
 build: $(STAMP) java
 	$(BIN)/drugkg build
 
 serve: $(STAMP) java vendor
 	$(BIN)/drugkg serve
 
-test: $(STAMP) java browser vendor
+test: $(STAMP) java browser tools vendor
 	$(BIN)/python -m pytest
 
 check: $(STAMP)

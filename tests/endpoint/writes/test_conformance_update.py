@@ -10,8 +10,8 @@ renaming, and each expected graph is read with a Graph Store Protocol GET and co
 The syntax tests are POSTed too: a negative one must get 400 and change nothing; a positive
 one must not be refused as malformed.
 
-Tests drugkg cannot pass by design are expected to fail (strictly: a pass fails the run, so
-the list stays true), each with its reason, in `DESIGN_REFUSALS`.
+Every evaluation test passes. Five positive syntax tests LOAD from the web: drugkg reads them
+as SPARQL and refuses to run them (the allow-list), which `SYNTAX_REFUSALS` expects.
 """
 
 from __future__ import annotations
@@ -50,12 +50,11 @@ _LOAD_REASON = (
     "allow-listed endpoints; DRUGKG_FEDERATION_ALLOWLIST is empty here): the guard refuses a "
     "LOAD before it runs, with 400 (a LOAD SILENT it refuses succeeds and changes nothing)"
 )
-DESIGN_REFUSALS = {}
-"""Evaluation tests drugkg refuses by design, with why."""
 SYNTAX_REFUSALS = {
     **{f"syntax-update-1/test_{n}": _LOAD_REASON for n in (1, 2, 3, 4, 37)},
 }
-"""Positive syntax tests whose updates drugkg refuses by design (not as malformed)."""
+"""Positive syntax tests whose updates drugkg accepts as SPARQL and then refuses to run, by
+design (a LOAD from outside the allow-list): they pass when refused so, never as malformed."""
 
 
 @dataclass(frozen=True)
@@ -147,12 +146,7 @@ def _params() -> list[ParameterSet]:
     if not manifest.is_file():
         reason = f"the W3C SPARQL 1.1 suite is not at {root} (set DRUGKG_SHARED_DIR)"
         return [pytest.param(None, reason, id="suite-missing")]
-    params = []
-    for case in update_cases(root, manifest):
-        reason = (DESIGN_REFUSALS if case.kind == "evaluation" else SYNTAX_REFUSALS).get(case.id)
-        marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
-        params.append(pytest.param(case, "", marks=marks, id=case.id))
-    return params
+    return [pytest.param(case, "", id=case.id) for case in update_cases(root, manifest)]
 
 
 @pytest.fixture(scope="module")
@@ -218,8 +212,11 @@ def _check_valid(server: WriteServer, case: UpdateCase, text: str) -> None:
     assert not response.text.startswith("malformed"), (
         f"a valid update was refused as malformed ({response.status_code}): {response.text[:300]}"
     )
-    if response.status_code == 200 or case.id in SYNTAX_REFUSALS:
-        assert response.status_code == 200, f"{response.status_code}: {response.text[:300]}"
+    if case.id in SYNTAX_REFUSALS:  # the syntax is accepted; the allow-list refuses the LOAD
+        assert response.status_code == 400, f"{response.status_code}: {response.text[:300]}"
+        assert response.text.startswith("update refused"), response.text[:300]
+        return
+    if response.status_code == 200:
         return
     reference: str | None = None
     try:
