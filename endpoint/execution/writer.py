@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import subprocess
 import sys
 import time
 import traceback
@@ -39,8 +40,7 @@ from graph.pipeline.inputs import Sources, read_shapes
 from graph.query.text import explain
 from graph.settings import Settings
 from graph.storage import writes
-from graph.storage.statistics import load_or_compute
-from graph.storage.versions import current_version, writer_lock
+from graph.storage.versions import writer_lock
 
 
 def _failure(error: EndpointError) -> dict[str, Any]:
@@ -53,19 +53,25 @@ class Writer:
         self.guard = UpdateGuard(config.get("federation_allowlist", []), config["prefixes"])
         self.prefixes: dict[str, str] = dict(config["prefixes"])
         self.shapes = read_shapes(Sources.from_settings(self.settings))
+        self._counting: subprocess.Popen[bytes] | None = None
         from graph.pipeline import shacl  # noqa: F401  (pySHACL and rdflib, warm)
 
     def tidy(self, idle: Callable[[], bool]) -> None:
         """After the answer is sent: old versions deleted, the new one opened for the next
         write (`writes.after_write`), without making the writer that was answered wait; and,
-        when no write is waiting (`idle`), the new version counted for the servers' pages
-        (`graph.storage.statistics`: they wait for these counts rather than count
-        themselves, which at a million quads would take their CPU from queries)."""
+        when no write is waiting (`idle`) and no count is under way, the new version counted
+        for the servers' pages (`graph.storage.statistics.count_current`: servers wait for
+        these counts rather than count themselves, which at a million quads would take their
+        CPU from queries)."""
         try:
             with writer_lock(self.settings.store, "drugkg serve (tidying after a write)", wait=2):
                 writes.after_write(self.settings)
-            if idle():
-                load_or_compute(current_version(self.settings.store))
+            if idle() and (self._counting is None or self._counting.poll() is not None):
+                # counted in a process of its own, so the next write does not wait for it
+                # (seconds at a million quads), at low priority
+                self._counting = subprocess.Popen(
+                    [sys.executable, "-m", "graph.storage.statistics", str(self.settings.store)]
+                )
         except StoreBusyError:
             pass  # another writer is at work, and tidies when it is done
         except Exception:  # tidying is retried after the next write; never fatal

@@ -200,3 +200,26 @@ def _from_json(data: dict[str, Any]) -> StoreStats:
             for ls in data["linksets"]
         ),
     )
+
+
+def count_current(store: Path) -> None:
+    """Count the store's current version and keep the counts beside it, again as long as a
+    newer version without counts has taken its place meanwhile (the write process runs this
+    in a process of its own, at low priority, after writes: `endpoint.execution.writer`)."""
+    from graph.storage.versions import hold_version
+
+    while True:
+        hold = hold_version(store)
+        try:
+            if kept(hold.version) is not None:
+                return
+            load_or_compute(hold.version)
+        finally:
+            hold.release()
+
+
+if __name__ == "__main__":
+    import sys
+
+    os.nice(10)
+    count_current(Path(sys.argv[1]))
