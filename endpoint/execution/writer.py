@@ -70,7 +70,8 @@ class Writer:
                 # counted in a process of its own, so the next write does not wait for it
                 # (seconds at a million quads), at low priority
                 self._counting = subprocess.Popen(
-                    [sys.executable, "-m", "graph.storage.statistics", str(self.settings.store)]
+                    [sys.executable, "-m", "graph.storage.statistics", str(self.settings.store)],
+                    stdin=subprocess.DEVNULL,  # the job pipe stays the write process's alone
                 )
         except StoreBusyError:
             pass  # another writer is at work, and tidies when it is done
