@@ -53,7 +53,7 @@ class Writer:
         self.guard = UpdateGuard(config.get("federation_allowlist", []), config["prefixes"])
         self.prefixes: dict[str, str] = dict(config["prefixes"])
         self.shapes = read_shapes(Sources.from_settings(self.settings))
-        self._counting: subprocess.Popen[bytes] | None = None
+        self._counting: list[subprocess.Popen[bytes]] = []
         from graph.pipeline import shacl  # noqa: F401  (pySHACL and rdflib, warm)
 
     def tidy(self, idle: Callable[[], bool]) -> None:
@@ -66,12 +66,21 @@ class Writer:
         try:
             with writer_lock(self.settings.store, "drugkg serve (tidying after a write)", wait=2):
                 writes.after_write(self.settings)
-            if idle() and (self._counting is None or self._counting.poll() is not None):
+            self._counting = [p for p in self._counting if p.poll() is None]
+            if idle() and len(self._counting) < 2:
                 # counted in a process of its own, so the next write does not wait for it
-                # (seconds at a million quads), at low priority
-                self._counting = subprocess.Popen(
-                    [sys.executable, "-m", "graph.storage.statistics", str(self.settings.store)],
-                    stdin=subprocess.DEVNULL,  # the job pipe stays the write process's alone
+                # (seconds at a million quads), at low priority; one counts, and one more may
+                # wait its turn (`count_current`), so the last write's version is counted too
+                self._counting.append(
+                    subprocess.Popen(
+                        [
+                            sys.executable,
+                            "-m",
+                            "graph.storage.statistics",
+                            str(self.settings.store),
+                        ],
+                        stdin=subprocess.DEVNULL,  # the job pipe stays the write process's
+                    )
                 )
         except StoreBusyError:
             pass  # another writer is at work, and tidies when it is done

@@ -97,18 +97,6 @@ def to_dataset(quads: Iterable[Quad]) -> rdflib.Dataset:
     return dataset
 
 
-def to_graph(quads: Iterable[Quad]) -> rdflib.Graph:
-    """`quads` as one rdflib Graph, their graph names dropped: the union, validated as one.
-
-    pyshacl validates each named graph of a Dataset on its own, so a resource whose statements
-    span graphs (a written quote whose source document is in the build's graphs) needs this.
-    """
-    graph = rdflib.Graph()
-    for q in quads:
-        graph.add((_term(q.subject), _term(q.predicate), _term(q.object)))
-    return graph
-
-
 def _term(term: object) -> Node:
     if isinstance(term, NamedNode):
         return rdflib.URIRef(term.value)

@@ -205,17 +205,27 @@ def _from_json(data: dict[str, Any]) -> StoreStats:
 def count_current(store: Path) -> None:
     """Count the store's current version and keep the counts beside it, again as long as a
     newer version without counts has taken its place meanwhile (the write process runs this
-    in a process of its own, at low priority, after writes: `endpoint.execution.writer`)."""
+    in a process of its own, at low priority, after writes: `endpoint.execution.writer`).
+    One runs at a time (a lock beside the store); one started meanwhile waits for it and then
+    counts what is current. A version whose counts cannot be kept (a full disk) is counted
+    once, not again."""
+    import fcntl
+
     from graph.storage.versions import hold_version
 
-    while True:
-        hold = hold_version(store)
-        try:
-            if kept(hold.version) is not None:
-                return
-            load_or_compute(hold.version)
-        finally:
-            hold.release()
+    lock = store.with_name(f".{store.name}.count.lock")
+    with open(lock, "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        counted: Path | None = None
+        while True:
+            hold = hold_version(store)
+            try:
+                if kept(hold.version) is not None or hold.version.resolve() == counted:
+                    return
+                load_or_compute(hold.version)
+                counted = hold.version.resolve()
+            finally:
+                hold.release()
 
 
 if __name__ == "__main__":

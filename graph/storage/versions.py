@@ -23,6 +23,7 @@ Who may touch what, enforced with advisory locks (`flock`) on files beside the s
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import glob
 import json
@@ -118,6 +119,8 @@ def swap_in(target: Path, version: Path) -> None:
             link.unlink()
         if aside is not None and not target.exists() and not target.is_symlink():
             os.rename(aside, target)  # put the moved-aside real directory back
+            with contextlib.suppress(FileNotFoundError):  # and its readers' locks
+                os.rename(_readers_file(aside), _readers_file(target))
         raise StoreError(f"could not swap in the new store: {exc}", path=target) from exc
 
 
@@ -210,6 +213,9 @@ def hold_version(target: Path) -> VersionHold:
         try:
             fd = os.open(_readers_file(version), os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
+            if version == target and exc.errno in (errno.EROFS, errno.EACCES):
+                # a plain directory where nothing may be written: no writer moves it either
+                return VersionHold(target, version, None)
             raise StoreError(f"cannot hold the store version: {exc}", path=version) from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)

@@ -41,6 +41,7 @@ import itertools
 import json
 import os
 import shutil
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -393,15 +394,21 @@ def _names_protected(update: str, base: str, prefixes: dict[str, str]) -> bool:
     graph that way gives a refusal that names it all the same)."""
     declared = dict(prefixes)
     scanned = list(tokens(update))
-    for word, name, iri in zip(scanned, scanned[1:], scanned[2:], strict=False):
+    declarations: set[int] = set()  # the tokens of PREFIX and BASE declarations
+    for i, (word, name, iri) in enumerate(zip(scanned, scanned[1:], scanned[2:], strict=False)):
         if word.keyword == "PREFIX" and name.kind == "pname" and iri.kind == "iri":
             declared[name.text.rstrip(":")] = iri.text[1:-1]
-    for token in scanned:
+            declarations.update((i + 1, i + 2))
+        elif word.keyword == "BASE" and name.kind == "iri":
+            declarations.add(i + 1)
+    for i, token in enumerate(scanned):
+        if i in declarations:
+            continue
         if token.kind == "iri":
             value = token.text[1:-1]
         elif token.kind == "pname" and ":" in token.text:
             prefix, local = token.text.split(":", 1)
-            if prefix not in declared:
+            if prefix not in declared or not local:
                 continue
             value = declared[prefix] + local
         else:
@@ -409,6 +416,15 @@ def _names_protected(update: str, base: str, prefixes: dict[str, str]) -> bool:
         if protected(value, base):
             return True
     return False
+
+
+def _filled(store: Store, graphs: Iterable[str]) -> bool:
+    """Whether any of the protected `graphs` holds a quad after the update: then it was
+    written to, not only cleared, and the update is refused rather than restored."""
+    return any(
+        next(iter(store.quads_for_pattern(None, None, None, NamedNode(g))), None) is not None
+        for g in graphs
+    )
 
 
 def _restore(store: Store, old: Store, graphs: Iterable[str]) -> None:
@@ -645,7 +661,7 @@ def write(settings: Settings, job: WriteJob, shapes: rdflib.Graph) -> WriteOutco
                 for g in build_before.keys() | build_after.keys()
                 if build_before.get(g) != build_after.get(g)
             )
-            if changed and _keeps_protected(job, base):
+            if changed and _keeps_protected(job, base) and not _filled(store, changed):
                 _restore(store, old, changed)
                 after = graph_counts(store)
                 build_after = build_digests(store, base, after)
@@ -667,10 +683,15 @@ def write(settings: Settings, job: WriteJob, shapes: rdflib.Graph) -> WriteOutco
         _sync_tree(version)
         _keep_metadata(version, after, build_after)
         swap_in(target, version)
-        _fsync(str(target.parent))
     except BaseException:
+        store = None  # noqa: F841 (the store closed before its directory goes)
         shutil.rmtree(version, ignore_errors=True)
         raise
     finally:
         del old
+    # swapped in: from here on the version is the store, never removed on a failure
+    try:
+        _fsync(str(target.parent))
+    except OSError as error:  # the write took effect; only the rename's durability is unsure
+        print(f"drugkg: could not sync {target.parent} after a write: {error}", file=sys.stderr)
     return WriteOutcome(str(version), created, changes, activity)

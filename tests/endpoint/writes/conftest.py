@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from endpoint_stores import write_article_store
 from liveservers import LiveServer, start_drugkg
-from writeclient import Writable
+from writeclient import Writable, writable_server
 
 
 @pytest.fixture(scope="module")
@@ -18,20 +18,6 @@ def token(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     path = tmp_path_factory.mktemp("token") / "write-token"
     path.write_text(secret + "\n")
     return secret, path
-
-
-def writable_server(root: Path, token: tuple[str, Path], **settings: str) -> Writable:
-    store = root / "store"
-    write_article_store(store, store.with_name("drugkg.nq"))
-    live = start_drugkg(
-        store,
-        root,
-        writable="true",
-        write_token_file=str(token[1]),
-        dump=str(store.with_name("drugkg.nq")),
-        **settings,
-    )
-    return Writable(live, token[0], store)
 
 
 @pytest.fixture(scope="module")

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import writable_server
 from liveservers import in_ci, start_drugkg
 from pyoxigraph import NamedNode, Store
 from test_integrity import build, kill_hard, lines, put, restart
-from writeclient import Writable
+from writeclient import Writable, writable_server
 
 from graph.storage.versions import current_version
 from graph.vocabulary.namespace import BASE

@@ -16,9 +16,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import writable_server
 from liveservers import start_drugkg, venv_binary
-from writeclient import Writable
+from writeclient import Writable, writable_server
 
 from graph.settings import Settings
 from graph.storage.versions import current_version
@@ -258,6 +257,16 @@ def test_drop_all_drops_every_writable_graph_and_keeps_the_protected_ones(
     )
     assert named.status_code == 403, named.text
     assert fresh.version() == version
+    # so is one that writes to a protected graph it computes rather than names
+    computed = fresh.update(
+        f"CLEAR ALL ; INSERT {{ GRAPH ?g {{ <{EX}a> <{EX}b> 1 }} }} WHERE {{ "
+        f'BIND(IRI(CONCAT("{BASE}", "graph/ontology")) AS ?g) }}'
+    )
+    assert computed.status_code == 403, computed.text
+    assert fresh.version() == version
+    # and a PREFIX for the graphs' namespace names no graph
+    prefixed = fresh.update(f"PREFIX g: <{BASE}graph/> CLEAR ALL")
+    assert prefixed.status_code == 200, prefixed.text
 
 
 # Audited

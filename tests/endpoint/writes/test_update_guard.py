@@ -16,11 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import writable_server
 from disguises import Recorder, endpoint_written, near_misses
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from writeclient import Writable
+from writeclient import Writable, writable_server
 
 pytestmark = pytest.mark.slow
 

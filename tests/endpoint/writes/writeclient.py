@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from liveservers import LiveServer
+from endpoint_stores import write_article_store
+from liveservers import LiveServer, start_drugkg
 from pyoxigraph import Store
 
 from graph.storage.versions import current_version
@@ -48,3 +49,17 @@ class Writable:
     def on_disk(self) -> Store:
         """The store's current version, opened read-only (as a new server would)."""
         return Store.read_only(str(current_version(self.store)))
+
+
+def writable_server(root: Path, token: tuple[str, Path], **settings: str) -> Writable:
+    store = root / "store"
+    write_article_store(store, store.with_name("drugkg.nq"))
+    live = start_drugkg(
+        store,
+        root,
+        writable="true",
+        write_token_file=str(token[1]),
+        dump=str(store.with_name("drugkg.nq")),
+        **settings,
+    )
+    return Writable(live, token[0], store)

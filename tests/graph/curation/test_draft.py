@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import check_draft, copy_real_data, environment, run
+from curation_support import check_draft, copy_real_data, environment, run
 
 from graph.errors import InputError
 from graph.paths import ONTOLOGY_FILE

@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import check_draft, copy_real_data, environment, run
+from curation_support import check_draft, copy_real_data, environment, run
 from fixturepaths import FIXTURES
 from pyoxigraph import BlankNode, NamedNode, QuerySolutions, Store
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import Run, run
+from curation_support import Run, run
 
 from graph.pipeline.seeds import load_seed
 

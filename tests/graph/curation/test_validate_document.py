@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import run
+from curation_support import run
 
 
 def _append(path: Path, text: str) -> None:
