@@ -15,11 +15,11 @@ the data settings at that copy.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
+from liveservers import unavailable
 
 from graph.paths import ONTOLOGY_FILE
 from graph.pipeline.build import build
@@ -29,19 +29,13 @@ from graph.settings import Settings
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-def in_ci() -> bool:
-    return os.environ.get("CI", "").lower() == "true"
-
-
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     """The shared folder: skipped when absent, a failure when absent in CI."""
     path = Settings().shared_dir
     if not path.is_dir():
         message = f"no shared folder at {path.resolve()} (set DRUGKG_SHARED_DIR)"
-        if in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(message)
     return path
 
 

@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import httpx
 import pytest
@@ -38,6 +39,14 @@ START_LIMIT = 120.0
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() == "true"
+
+
+def unavailable(message: str) -> NoReturn:
+    """What a test needs is not on this machine: skip with `message`, or fail in CI, where
+    the set-up installs everything the tests need."""
+    if in_ci():
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 def free_port() -> int:
@@ -198,9 +207,7 @@ def comunica() -> Path:
         npm = shutil.which("npm")
         if npm is None:
             message = "npm is not installed: Comunica cannot be installed"
-            if in_ci():
-                pytest.fail(message)
-            pytest.skip(message)
+            unavailable(message)
         NODE_PREFIX.mkdir(parents=True, exist_ok=True)
         subprocess.run(
             [npm, "install", "--prefix", str(NODE_PREFIX), COMUNICA],

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from endpoint_stores import write_article_store
 from liveservers import LiveServer, start_drugkg
-from writeclient import Writable, writable_server
+from writeclient import Writable, new_token, writable_server
 
 
 @pytest.fixture(scope="module")
 def token(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
-    secret = secrets.token_urlsafe(32)
-    path = tmp_path_factory.mktemp("token") / "write-token"
-    path.write_text(secret + "\n")
-    return secret, path
+    return new_token(tmp_path_factory.mktemp("token"))
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from conformance_support import JSON_RESULTS, UPDATE, WriteServer, writable_fixture
+from conformance_support import JSON_RESULTS, WriteServer, writable_fixture
+from writeclient import UPDATE
 
 pytestmark = pytest.mark.slow
 

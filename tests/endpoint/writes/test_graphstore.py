@@ -21,7 +21,7 @@ def put(
 ) -> httpx.Response:
     params = {"graph": graph} if graph else {"default": ""}
     return httpx.put(
-        server.gsp, params=params, content=body, headers={"content-type": media, **server.auth()}
+        server.gsp, params=params, content=body, headers={"content-type": media, **server.auth}
     )
 
 
@@ -61,14 +61,14 @@ def test_put_creates_then_replaces_get_reads_delete_removes(writable: Writable) 
         writable.gsp,
         params={"graph": graph},
         content=b"<http://example.org/a> <http://example.org/b> 2 .",
-        headers={"content-type": "text/turtle", **writable.auth()},
+        headers={"content-type": "text/turtle", **writable.auth},
     )
     assert added.status_code == 204
     assert writable.count(graph) == 2
-    deleted = httpx.delete(writable.gsp, params={"graph": graph}, headers=writable.auth())
+    deleted = httpx.delete(writable.gsp, params={"graph": graph}, headers=writable.auth)
     assert deleted.status_code == 204
     assert get(writable, graph).status_code == 404
-    again = httpx.delete(writable.gsp, params={"graph": graph}, headers=writable.auth())
+    again = httpx.delete(writable.gsp, params={"graph": graph}, headers=writable.auth)
     assert again.status_code == 404
 
 
@@ -111,7 +111,7 @@ def test_post_to_the_graph_store_names_a_new_graph(writable: Writable) -> None:
     response = httpx.post(
         writable.gsp,
         content=b"<http://example.org/n> <http://example.org/p> 1 .",
-        headers={"content-type": "text/turtle", **writable.auth()},
+        headers={"content-type": "text/turtle", **writable.auth},
     )
     assert response.status_code == 201
     location = response.headers["location"]
@@ -151,7 +151,7 @@ def test_a_payload_over_the_limit_is_413(fresh: Writable) -> None:
         fresh.gsp,
         params={"graph": "http://example.org/big"},
         content=big * 200,
-        headers={"content-type": "text/turtle", **fresh.auth()},
+        headers={"content-type": "text/turtle", **fresh.auth},
         timeout=60,
     )
     assert settings_limit.status_code == 413

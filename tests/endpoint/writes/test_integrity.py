@@ -45,7 +45,7 @@ def put(server: Writable, graph: str, body: bytes) -> httpx.Response:
         server.gsp,
         params={"graph": graph},
         content=body,
-        headers={"content-type": "application/n-triples", **server.auth()},
+        headers={"content-type": "application/n-triples", **server.auth},
         timeout=300,
     )
 
@@ -234,7 +234,7 @@ def test_build_graphs_and_the_audit_are_refused_with_403(writable: Writable, gra
     response = writable.update(f"INSERT DATA {{ GRAPH <{graph}> {{ <{EX}a> <{EX}b> 1 }} }}")
     assert response.status_code == 403, response.text
     assert graph in response.text
-    deleted = httpx.delete(writable.gsp, params={"graph": graph}, headers=writable.auth())
+    deleted = httpx.delete(writable.gsp, params={"graph": graph}, headers=writable.auth)
     assert deleted.status_code == 403
     assert writable.version() == version
 

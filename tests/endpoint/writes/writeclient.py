@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from pyoxigraph import Store
 from graph.storage.versions import current_version
 
 UPDATE = "application/sparql-update"
+HTTP_TIMEOUT = 120.0
 
 
 @dataclass
@@ -29,12 +31,14 @@ class Writable:
     def gsp(self) -> str:
         return self.live.url + "/store"
 
-    def auth(self, token: str | None = None) -> dict[str, str]:
-        return {"authorization": f"Bearer {self.token if token is None else token}"}
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"authorization": f"Bearer {self.token}"}
 
-    def update(self, text: str, *, token: str | None = None, **kwargs: object) -> httpx.Response:
-        headers = {"content-type": UPDATE, **self.auth(token)}
-        return httpx.post(self.sparql, content=text.encode(), headers=headers, timeout=120)
+    def update(self, text: str, **headers: str) -> httpx.Response:
+        """POST the update directly (application/sparql-update), with the token."""
+        sent = {"content-type": UPDATE, **self.auth, **headers}
+        return httpx.post(self.sparql, content=text.encode(), headers=sent, timeout=HTTP_TIMEOUT)
 
     def count(self, graph: str | None = None) -> int:
         pattern = "?s ?p ?o" if graph is None else f"GRAPH <{graph}> {{ ?s ?p ?o }}"
@@ -63,3 +67,11 @@ def writable_server(root: Path, token: tuple[str, Path], **settings: str) -> Wri
         **settings,
     )
     return Writable(live, token[0], store)
+
+
+def new_token(root: Path) -> tuple[str, Path]:
+    """A fresh write token, and the file under `root` that holds it."""
+    token = secrets.token_urlsafe(32)
+    path = root / "write-token"
+    path.write_text(token + "\n", encoding="utf-8")
+    return token, path
