@@ -42,7 +42,6 @@ import json
 import os
 import shutil
 import sys
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -607,29 +606,6 @@ def _open(version: Path) -> Store:
     return _opened[1]
 
 
-def _checkpoint(current: Path, old: Store, version: Path) -> Store:
-    """Checkpoint the current version `old` into `version`; returns the handle it used.
-
-    Measured, not understood: the writable store of the write before can still be removing
-    files of the current version after it is dropped (its directory changes for a fraction of
-    a second), and a handle opened meanwhile then names a file that is gone (ENOENT). Then the
-    version is opened anew and the checkpoint tried again, a few times; the write before
-    changed nothing that a reader could see, so only the waiting is lost."""
-    for attempt in range(5):
-        try:
-            old.backup(str(version))
-            return old
-        except FileNotFoundError as error:
-            if attempt == 4:
-                raise
-            print(f"drugkg: checkpoint of {current.name} tried again: {error}", file=sys.stderr)
-            shutil.rmtree(version, ignore_errors=True)
-            _forget()
-            time.sleep(0.1 * (attempt + 1))
-            old = _open(current)
-    raise AssertionError("unreachable")
-
-
 def after_write(settings: Settings) -> None:
     """What can wait until a write is acknowledged: delete the versions no reader holds, and
     open the current version for the next write. The caller holds the writer lock."""
@@ -657,7 +633,7 @@ def write(settings: Settings, job: WriteJob, shapes: rdflib.Graph) -> WriteOutco
     before, build_before = version_metadata(current, old, base)
     version = target.with_name(f"{target.name}.build-{stamp()}")
     try:
-        old = _checkpoint(current, old, version)
+        old.backup(str(version))
         store = Store(str(version))
         if job.operation == "update":
             created = False
