@@ -36,12 +36,14 @@ through a variable is checked, as every change, but not itemised.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import itertools
 import json
 import os
 import shutil
 import sys
+import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -518,10 +520,26 @@ def _nodes(store: Store, graphs: Iterable[str]) -> set[str]:
     return found
 
 
-def _validate(store: Store, graphs: list[str], shapes: rdflib.Graph, base_iri: str) -> None:
-    """Validate the resources of the touched graphs with the shapes, over the touched graphs
-    and every graph of the build (the ontology, the documents and their statement graphs):
-    ShapesViolatedError when they do not conform."""
+def _validation_input(
+    store: Store, graphs: list[str], base_iri: str
+) -> tuple[rdflib.Dataset, list[str]]:
+    """The dataset the shapes see for a write, and its focus nodes: the resources of the
+    touched graphs, over the touched graphs and every graph of the build (the ontology, the
+    documents and their statement graphs).
+
+    pyshacl, given focus nodes, also filters the value nodes a nested shape (sh:node,
+    sh:qualifiedValueShape) is applied to, keeping only IRIs among the focus nodes: a blank
+    selector would pass every nested shape, and a quote with two selectors would count two
+    of each kind. So blank nodes are validated as skolem IRIs, and every node the written
+    graphs mention is a focus node (nested shapes over literals still pass unchecked here; the
+    full build validates those).
+
+    The data is copied out here, and the validation itself (`_check_shapes`) is given no
+    store: rdflib's SPARQL parser (pyparsing) keeps the last exception it raised, and with it
+    the frames of the stack it was raised in, until it raises the next one. A frame of that
+    stack that held the new version's writable store would keep it open after the write lets
+    it go, compacting the files of a version already swapped in (`_ensure_closed`).
+    """
     kept = {
         *graphs,
         *(
@@ -530,24 +548,56 @@ def _validate(store: Store, graphs: list[str], shapes: rdflib.Graph, base_iri: s
             if isinstance(g, NamedNode) and is_build_graph(g.value, base_iri)
         ),
     }
+    return shacl.to_dataset(_skolemised(store, kept)), sorted(_nodes(store, graphs))
 
-    # pyshacl, given focus nodes, also filters the value nodes a nested shape (sh:node,
-    # sh:qualifiedValueShape) is applied to, keeping only IRIs among the focus nodes: a blank
-    # selector would pass every nested shape, and a quote with two selectors would count two
-    # of each kind. So blank nodes are validated as skolem IRIs, and every node the written
-    # graphs mention is a focus node (nested shapes over literals still pass unchecked here;
-    # the full build validates those).
-    def quads() -> Iterator[Quad]:
-        for key in sorted(kept):
-            for q in store.quads_for_pattern(None, None, None, _graph_node(key)):
-                yield Quad(_skolem(q.subject), q.predicate, _skolem(q.object), q.graph_name)
 
-    focus = _nodes(store, graphs)
+def _skolemised(store: Store, graphs: Iterable[str]) -> Iterator[Quad]:
+    for key in sorted(graphs):
+        for q in store.quads_for_pattern(None, None, None, _graph_node(key)):
+            yield Quad(_skolem(q.subject), q.predicate, _skolem(q.object), q.graph_name)
+
+
+def _check_shapes(dataset: rdflib.Dataset, focus: list[str], shapes: rdflib.Graph) -> None:
+    """ShapesViolatedError when the focus nodes of `dataset` do not conform to the shapes."""
     if not focus:
         return
-    report = shacl.validate(shacl.to_dataset(quads()), shapes, focus_nodes=sorted(focus))
+    report = shacl.validate(dataset, shapes, focus_nodes=focus)
     if not report.conforms:
         raise ShapesViolatedError(report)
+
+
+def _open_for_writing(version: Path) -> bool:
+    """Whether this process still has a writable RocksDB instance open on `version` (it
+    holds the directory's LOCK file open while it is open; a read-only instance takes no
+    lock). False where /proc cannot tell (not Linux)."""
+    lock = os.path.join(os.path.realpath(version), "LOCK")
+    try:
+        descriptors = os.listdir("/proc/self/fd")
+    except OSError:
+        return False
+    for fd in descriptors:
+        with contextlib.suppress(OSError):
+            if os.readlink(f"/proc/self/fd/{fd}") == lock:
+                return True
+    return False
+
+
+class StoreNotClosedError(WriteError):
+    """The new version's writable store stayed open after the write let it go."""
+
+
+def _ensure_closed(version: Path) -> None:
+    """Make sure the writable store of `version` is closed before the version is synced and
+    swapped in: one that stayed open (a reference the write did not know of) would go on
+    compacting, removing files that readers of the swapped-in version need. A reference in a
+    garbage cycle is collected; any other refuses the write, which then changes nothing."""
+    if _open_for_writing(version):
+        gc.collect()
+    if _open_for_writing(version):
+        raise StoreNotClosedError(
+            "the write's new store version could not be closed (something still refers to "
+            "it); nothing was changed. This is a fault of drugkg: please report it"
+        )
 
 
 def _audit(
@@ -671,7 +721,7 @@ def write(settings: Settings, job: WriteJob, shapes: rdflib.Graph) -> WriteOutco
         changes = _changes(job, before, after, exact, exact_everywhere)
         touched = [key for key, change in changes.items() if change.after]
         if touched and _uses_drugkg_terms(store, touched):
-            _validate(store, touched, shapes, base)
+            _check_shapes(*_validation_input(store, touched, base), shapes)
         activity, record = _audit(job, changes, base, started)
         new = sum(1 for quad in record if quad not in store)  # the token's type may be there
         store.extend(record)
@@ -680,11 +730,17 @@ def write(settings: Settings, job: WriteJob, shapes: rdflib.Graph) -> WriteOutco
         after[audit] = after.get(audit, 0) + new
         build_after.update(build_digests(store, base, [base + AUDIT_GRAPH]))
         del store
+        _ensure_closed(version)
         _sync_tree(version)
         _keep_metadata(version, after, build_after)
         swap_in(target, version)
-    except BaseException:
-        store = None  # noqa: F841 (the store closed before its directory goes)
+    except BaseException as error:
+        # the store closed before its directory goes: this frame's reference dropped, and
+        # the locals of the frames the error passed through (a helper given the store)
+        traceback.clear_frames(error.__traceback__)
+        store = None  # noqa: F841
+        if _open_for_writing(version):
+            gc.collect()
         shutil.rmtree(version, ignore_errors=True)
         raise
     finally:
