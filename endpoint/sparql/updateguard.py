@@ -132,6 +132,25 @@ def _alterations(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), altered(text, m.start(), m.end())) for m in WORDS.finditer(text)]
 
 
+def _proven(clause: _Clause, text: str) -> str:
+    """The endpoint token for step 3, as written (step 2 proved it one IRI token, so the
+    letters it may hold are no keyword); but a prefixed name whose prefix label holds the
+    letters gets its label altered as step 2 altered the label's declarations in the context,
+    so that it still names the namespace they declare. An update that itself spells the
+    altered label could declare it for another namespace: it is refused."""
+    endpoint = clause.endpoint
+    label, colon, local = endpoint.text.partition(":")
+    if endpoint.kind != "pname" or not colon or WORDS.search(label) is None:
+        return endpoint.text
+    renamed = edited(label, _alterations(label))
+    if f"{renamed}:" in text:
+        raise FederationRefusedError(
+            f"update refused: the IRI of {clause.keyword.keyword} {endpoint.text} could not be "
+            f"read unambiguously (the update also declares or uses the prefix {renamed}:)"
+        )
+    return f"{renamed}:{local}"
+
+
 class UpdateGuard:
     """Checks the LOAD and SERVICE calls of an update before it runs."""
 
@@ -170,11 +189,10 @@ class UpdateGuard:
                 calls.append(ServiceCall(clause.endpoint.text, None, keyword))
                 continue
             context = _neutral(text, clauses, upto=clause.form_start)
-            # the endpoint as written: step 2 proved it one IRI token, so the letters it may
-            # hold are no keyword
             probe_text = f"{context}\nINSERT DATA {{ <{_PROBE}> <{_PROBE}> "
             try:
-                probe = self._run(probe_text, base_iri, proven=clause.endpoint.text)
+                proven = _proven(clause, text)
+                probe = self._run(probe_text, base_iri, proven=proven)
             except SyntaxError as exc:
                 raise FederationRefusedError(
                     f"update refused: the IRI of {keyword} {clause.endpoint.text} could not be "

@@ -12,6 +12,7 @@ answer is a server error. A refused LOAD SILENT succeeds and changes nothing (SI
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,9 @@ from disguises import Recorder, endpoint_written, near_misses
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from writeclient import Writable, writable_server
+
+from endpoint.errors import FederationRefusedError
+from endpoint.sparql.updateguard import UpdateGuard
 
 pytestmark = pytest.mark.slow
 
@@ -122,3 +126,33 @@ def test_a_refused_load_silent_succeeds_and_changes_nothing(
     loud = guarded.update(f"LOAD <{recorder.root}/other> INTO GRAPH <{EX}quiet>")
     assert loud.status_code == 400
     assert f"{recorder.root}/other" in loud.text
+
+
+ALLOWED = "http://127.0.0.1:9/allowed/sparql"
+
+
+def test_a_prefix_label_that_spells_a_keyword_still_names_its_namespace() -> None:
+    """`PREFIX service:` or `load:` is a prefix like any other (Hypothesis found the guard
+    refusing such an endpoint as unreadable); the guard resolves it to the IRI the engine
+    calls. An update that also declares the label the guard renames it to is refused: that
+    declaration could send the engine elsewhere than the guard looked."""
+    guard = UpdateGuard([ALLOWED], {})
+    allowed = "PREFIX service: <http://127.0.0.1:9/> LOAD service:allowed\\/sparql"
+    assert guard.check(allowed, None) == allowed
+    quiet = "PREFIX Load: <http://127.0.0.1:9/> LOAD SILENT Load:other INTO GRAPH <urn:g>"
+    assert guard.check(quiet, None) == "PREFIX Load: <http://127.0.0.1:9/> INSERT DATA { }"
+    with pytest.raises(FederationRefusedError, match=re.escape("<http://127.0.0.1:9/other>")):
+        guard.check("PREFIX load: <http://127.0.0.1:9/> LOAD load:other", None)
+    within = (
+        "PREFIX loadService: <http://127.0.0.1:9/> INSERT { <urn:a> <urn:b> ?x } "
+        "WHERE { SERVICE loadService:allowed\\/sparql { ?x ?y ?z } }"
+    )
+    assert guard.check(within, None) == within
+    for disguise in (
+        "PREFIX service: <http://127.0.0.1:8/> PREFIX zervice: <http://127.0.0.1:9/> "
+        "LOAD service:allowed\\/sparql",
+        "PREFIX zervice: <http://127.0.0.1:9/> PREFIX service: <http://127.0.0.1:8/> "
+        "LOAD service:allowed\\/sparql",
+    ):
+        with pytest.raises(FederationRefusedError, match="zervice:"):
+            guard.check(disguise, None)
