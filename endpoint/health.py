@@ -10,8 +10,11 @@
 Both answer JSON, with `Cache-Control: no-store` (a check that a cache answered would say
 nothing). The probe runs on the store version now answering, never through the result cache,
 and is counted under its own route in the metrics (`endpoint.metrics`), not as a query. Its
-cost is one store lookup on a warm query process; when every query process is busy past the
-probe's time limit, the server is not ready (a load balancer then sends queries elsewhere).
+cost is one store lookup on a warm query process, and taking the last free one starts no spare
+(a query would: with one query process kept warm, checks every second would keep a second
+one starting and, idle, retiring); when
+every query process is busy past the probe's time limit, the server is not ready (a load
+balancer then sends queries elsewhere).
 """
 
 from __future__ import annotations
@@ -84,7 +87,8 @@ async def ready(request: Request) -> JSONResponse:
     start = time.perf_counter()
     try:
         async with asyncio.timeout(PROBE_TIMEOUT):
-            answer = await generation.pool.run(wire.Job(PROBE, None, None, None, "json"))
+            probe = wire.Job(PROBE, None, None, None, "json")
+            answer = await generation.pool.run(probe, spare=False)
             if answer.chunks is not None:  # an ASK answer is whole; read a stream to its end
                 async for _ in answer.chunks:
                     pass

@@ -141,10 +141,16 @@ def _start(
 
 
 def start_drugkg(
-    store: Path, log_dir: Path, *, cli: bool = False, port: int | None = None, **settings: str
+    store: Path,
+    log_dir: Path,
+    *,
+    cli: bool = False,
+    port: int | None = None,
+    ready: str = "/",
+    **settings: str,
 ) -> LiveServer:
     """drugkg serving `store` on `port` (a free one by default), with `settings` as DRUGKG_*
-    variables."""
+    variables, once `ready` (the home page by default) answers 200."""
     port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DRUGKG_")}
     env.update({f"DRUGKG_{k.upper()}": v for k, v in settings.items()})
@@ -155,7 +161,7 @@ def start_drugkg(
         args = [sys.executable, "-m", "endpoint", "--port", str(port)]
     url = f"http://127.0.0.1:{port}"
     log = log_dir / f"drugkg-{port}.log"
-    return _start(args, url, url + "/sparql", log, env, probe=url + "/")
+    return _start(args, url, url + "/sparql", log, env, probe=url + ready)
 
 
 def start_oxigraph(

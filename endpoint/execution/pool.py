@@ -279,10 +279,11 @@ class QueryPool:
             metrics.process_replaced(_REPLACED[process.stopped])
         self._refill()
 
-    def _refill(self) -> None:
+    def _refill(self, *, spare: bool = True) -> None:
         """Start processes: up to the warm size; one more for each query that no free or
-        starting process will serve; a spare while every process is busy; never more than
-        the most (a draining pool starts processes only for the queries it still owes)."""
+        starting process will serve; a spare while every process is busy (unless `spare` is
+        False); never more than the most (a draining pool starts processes only for the
+        queries it still owes)."""
         waiting = sum(1 for w in self._waiters if not w.done())
         if self._closed and not waiting:
             return
@@ -291,7 +292,7 @@ class QueryPool:
         short = waiting - len(self._idle) - self._spawning
         if short > 0:
             need = max(need, short)
-        elif not self._closed and not self._idle and not self._spawning:
+        elif spare and not self._closed and not self._idle and not self._spawning:
             need = max(need, 1)
         for _ in range(min(need, self.max_size - total)):
             self._spawning += 1
@@ -326,12 +327,12 @@ class QueryPool:
         process.idle_since = asyncio.get_running_loop().time()
         self._idle.append(process)
 
-    async def _acquire(self, deadline: float) -> QueryProcess:
+    async def _acquire(self, deadline: float, *, spare: bool = True) -> QueryProcess:
         while self._idle:
             process = self._idle.pop()
             if process.alive:
                 process.busy_since = asyncio.get_running_loop().time()
-                self._refill()
+                self._refill(spare=spare)
                 return process
         waiter: asyncio.Future[QueryProcess] = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
@@ -389,15 +390,16 @@ class QueryPool:
 
     # -- jobs --------------------------------------------------------------------------
 
-    async def run(self, job: wire.Job) -> Answer:
-        """Evaluate one job; raise the endpoint error the query process reports."""
+    async def run(self, job: wire.Job, *, spare: bool = True) -> Answer:
+        """Evaluate one job; raise the endpoint error the query process reports. With
+        `spare` False (a health probe), taking the last free process starts no spare."""
         deadline = asyncio.get_running_loop().time() + self.timeout
         crashes = killed = 0
         while True:
             process: QueryProcess | None = None
             try:
                 async with asyncio.timeout_at(deadline):
-                    process = await self._acquire(deadline)
+                    process = await self._acquire(deadline, spare=spare)
                     process.send(job)
                     kind, payload = await process.read_frame()
             except TimeoutError:

@@ -4,13 +4,14 @@ counted apart from queries, and answered as the OpenAPI document says."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from endpoint_processes import COSTLY
+from endpoint_processes import COSTLY, children
 from liveservers import LiveServer, start_drugkg, wait_until
 
 pytestmark = pytest.mark.slow
@@ -90,3 +91,20 @@ def test_health_checks_are_not_counted_as_queries(single: LiveServer) -> None:
     assert single.metric(REQUESTS, route="/health/ready") == checks + 3
     assert single.metric(REQUESTS, route="/sparql") == sparql
     assert single.metric("drugkg_result_cache_requests_total") == cache
+
+
+def test_checks_start_no_spare_query_process(workdir: Path, article_store: Path) -> None:
+    """A query that takes the last free query process starts a spare; a check does not."""
+    live = start_drugkg(
+        article_store, workdir, ready="/health/ready", query_workers="1", query_workers_max="2"
+    )
+    try:
+        assert len(children(live.pid)) == 1
+        for _ in range(5):
+            httpx.get(live.url + "/health/ready").raise_for_status()
+        time.sleep(0.5)  # a spare is started at once, while its check runs
+        assert len(children(live.pid)) == 1
+        httpx.get(live.sparql, params={"query": "ASK {}"}).raise_for_status()
+        wait_until(lambda: len(children(live.pid)) == 2, "the spare a query starts", limit=10)
+    finally:
+        live.stop()
