@@ -139,11 +139,14 @@ def test_every_server_process_is_counted(
     try:
         requests = 60
 
-        def ask(i: int) -> None:  # a new connection each: the two processes share them
-            query = f"ASK {{ ?s ?p {i} }}"
-            httpx.get(live.sparql, params={"query": query}).raise_for_status()
+        # a new connection for each request: the two processes take connections in turn
+        fresh = httpx.Client(limits=httpx.Limits(max_keepalive_connections=0))
 
-        with ThreadPoolExecutor(4) as pool:
+        def ask(i: int) -> None:
+            query = f"ASK {{ ?s ?p {i} }}"
+            fresh.get(live.sparql, params={"query": query}).raise_for_status()
+
+        with fresh, ThreadPoolExecutor(4) as pool:
             list(pool.map(ask, range(requests)))
         for _ in range(6):  # each scrape on a new connection, answered by either process
             assert live.metric(REQUESTS, route="/sparql") == requests
