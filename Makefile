@@ -65,15 +65,19 @@ browser:
 	  echo "the browser tests need /usr/bin/chromium: install Debian's chromium package (as root)" >&2; exit 1; \
 	fi
 
-# The write tests drive curl as a client of the Graph Store Protocol.
+# The write tests drive curl as a client of the Graph Store Protocol; the replica test runs
+# HAProxy in front of two servers (deploy/haproxy.cfg).
 tools:
-	@if command -v curl >/dev/null 2>&1; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "installing curl for the write tests (apt-get install curl)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null; \
-	else \
-	  echo "the write tests need curl: install it (they fail in CI and skip elsewhere without it)" >&2; \
-	fi
+	@for pair in curl:curl haproxy:haproxy; do \
+	  command=$${pair%%:*}; package=$${pair#*:}; \
+	  if command -v $$command >/dev/null 2>&1; then :; \
+	  elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing $$package for the tests (apt-get install $$package)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$package >/dev/null; \
+	  else \
+	    echo "the tests need $$command: install $$package (its tests fail in CI and skip elsewhere without it)" >&2; \
+	  fi; \
+	done
 
 build: $(STAMP) java
 	$(BIN)/drugkg build

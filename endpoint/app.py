@@ -9,6 +9,8 @@
     /ontology           the ontology's documentation (HTML), or the ontology itself (RDF)
     /graph/<name>       a named graph: a page with its figures, or its triples for download
     /docs, /openapi.json  the HTTP API, with Swagger UI 5 served from the server itself
+    /health/live, /health/ready, /health   health checks for load balancers (`endpoint.health`)
+    /metrics            Prometheus metrics (`endpoint.metrics`)
 
 At start-up the store's counts are read, or counted once per build (`graph.storage.statistics`), and
 the pool of query processes is started (`endpoint.execution.pool`). CORS allows GET and POST from
@@ -16,7 +18,8 @@ any origin without credentials. Responses over 1 KiB are gzipped when the client
 it, streamed ones included: compression goes chunk by chunk, so memory stays bounded and a
 large CSV or JSON result (which compresses 5-10x) reaches the client sooner. GET and POST
 /sparql take a short way past the middleware stack (`endpoint.sparql.fastpath`), which applies the
-same CORS and gzip rules itself.
+same CORS and gzip rules itself. The outermost middleware counts and times every request by
+its route template, the fast path included (`endpoint.metrics`).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Route
 from starlette.staticfiles import StaticFiles
 
-from endpoint import site
+from endpoint import health, metrics, site
 from endpoint.errors import NotFoundError, error_response
 from endpoint.execution.versions import VersionFollower
 from endpoint.http import caching, transfer
@@ -125,6 +128,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.mount(site.SWAGGER_PREFIX, swagger, name="swagger-ui")  # when `make vendor` ran
     querypage.install(app)  # /query, /query.json, /static/query: the query page
     app.include_router(routes.router)  # /ontology, /graph/<name>: linked-data IRIs
+    health.install(app)  # /health/live, /health/ready, /health
+    metrics.install(app)  # /metrics
 
     @app.get(
         "/",
@@ -222,5 +227,6 @@ def create_app(settings: ServerSettings) -> FastAPI:
     )
     app.add_middleware(FollowsStore)  # every other path begins on the current version
     app.add_middleware(SparqlFastPath)  # GET/POST /sparql skip the stack
-    app.add_middleware(Hardening)  # outermost: Host required, nosniff on every response
+    app.add_middleware(Hardening)  # Host required, nosniff on every response
+    app.add_middleware(metrics.RequestMetrics)  # outermost: every request counted and timed
     return app

@@ -5,6 +5,10 @@ processes that each import `app_from_environment`, which rebuilds the same setti
 `DRUGKG_SERVE_SETTINGS` (JSON written here); each worker holds the store's current version,
 follows it to newer ones, and has its own pool of query processes. Each server process is
 pinned to one CPU with its query processes (`endpoint.execution.cpus`; DRUGKG_CPU_AFFINITY).
+The worker processes also get one new, empty directory in PROMETHEUS_MULTIPROC_DIR (unless
+it is set already), where each writes its metrics for `/metrics` to read them all
+(`endpoint.metrics`); the variable is set here, before uvicorn starts them, so every one
+of them has it from its first import.
 
 Connections are served by `endpoint.http.connections` (uvicorn's httptools protocol with bounds
 on slow headers, header size, slow bodies), with uvicorn's keep-alive timeout and
@@ -28,6 +32,7 @@ from fastapi import FastAPI
 from endpoint.app import create_app
 from endpoint.execution import cpus
 from endpoint.http import connections
+from endpoint.metrics import MULTIPROCESS_VARIABLE
 from endpoint.settings import ServerSettings
 from graph.storage.statistics import load_or_compute
 from graph.storage.versions import current_version
@@ -92,9 +97,14 @@ def serve(
     os.environ[SETTINGS_VARIABLE] = settings.model_dump_json()
     slots = tempfile.mkdtemp(prefix="drugkg-cpus-")
     os.environ[CPU_SLOTS_VARIABLE] = slots
+    made = [slots]
+    if not os.environ.get(MULTIPROCESS_VARIABLE):
+        os.environ[MULTIPROCESS_VARIABLE] = tempfile.mkdtemp(prefix="drugkg-metrics-")
+        made.append(os.environ[MULTIPROCESS_VARIABLE])
     try:
         uvicorn.run(
             "endpoint.server:app_from_environment", factory=True, workers=workers, **options
         )
     finally:
-        shutil.rmtree(slots, ignore_errors=True)
+        for directory in made:
+            shutil.rmtree(directory, ignore_errors=True)

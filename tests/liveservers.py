@@ -5,7 +5,9 @@
                                               given as DRUGKG_* variables
     start_oxigraph(location, data, log_dir)   the `oxigraph` server from PyPI, read-only, on a
                                               new store at `location` holding `data`
-    LiveServer                                its base URL, SPARQL URL, process and log
+    LiveServer                                its base URL, SPARQL URL, process and log,
+                                              and its metrics (`metric`, read with
+                                              prometheus_client's own parser)
     InProcessServer(app)                      an ASGI app (drugkg's) on uvicorn on a thread of
                                               the test process: real HTTP over loopback without
                                               an interpreter start (the W3C suite starts one
@@ -33,6 +35,7 @@ from typing import NoReturn
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 START_LIMIT = 120.0
 
@@ -91,6 +94,11 @@ class LiveServer:
     def pid(self) -> int:
         return self.process.pid
 
+    def metric(self, name: str, **labels: str) -> float:
+        """The sum of the samples `name` of the server's /metrics whose labels include
+        `labels` (0 when there is none)."""
+        return metric(httpx.get(self.url + "/metrics", timeout=10).text, name, **labels)
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -99,6 +107,17 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+def metric(exposition: str, name: str, **labels: str) -> float:
+    """The sum of the samples `name` in a Prometheus text `exposition` whose labels include
+    `labels`."""
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(exposition)
+        for sample in family.samples
+        if sample.name == name and labels.items() <= sample.labels.items()
+    )
 
 
 def _start(
@@ -122,10 +141,16 @@ def _start(
 
 
 def start_drugkg(
-    store: Path, log_dir: Path, *, cli: bool = False, port: int | None = None, **settings: str
+    store: Path,
+    log_dir: Path,
+    *,
+    cli: bool = False,
+    port: int | None = None,
+    ready: str = "/",
+    **settings: str,
 ) -> LiveServer:
     """drugkg serving `store` on `port` (a free one by default), with `settings` as DRUGKG_*
-    variables."""
+    variables, once `ready` (the home page by default) answers 200."""
     port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DRUGKG_")}
     env.update({f"DRUGKG_{k.upper()}": v for k, v in settings.items()})
@@ -136,7 +161,7 @@ def start_drugkg(
         args = [sys.executable, "-m", "endpoint", "--port", str(port)]
     url = f"http://127.0.0.1:{port}"
     log = log_dir / f"drugkg-{port}.log"
-    return _start(args, url, url + "/sparql", log, env, probe=url + "/")
+    return _start(args, url, url + "/sparql", log, env, probe=url + ready)
 
 
 def start_oxigraph(

@@ -41,6 +41,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from endpoint import metrics
 from endpoint.errors import (
     QueryMemoryError,
     QueryTimeoutError,
@@ -64,6 +65,12 @@ KILLED_RETRIES = 3
 IDLE_RETIRE = 30.0
 """Seconds a process beyond the warm size may stay idle before it is stopped."""
 _PAGE = os.sysconf("SC_PAGE_SIZE")
+_REPLACED: dict[str, metrics.Replacement] = {
+    "time": "time",
+    "memory": "memory",
+    "retired": "retired",
+}
+"""Why a process stopped, when the pool replaces it (its metric's label)."""
 
 
 class StreamStoppedError(Exception):
@@ -94,7 +101,8 @@ class QueryProcess:
         self._stdin = process.stdin
         self._stdout = process.stdout
         self.stopped: str | None = None
-        """Why the server stopped it: `time`, `memory`, `retired`, `closed`."""
+        """Why the server stopped it: `time`, `memory`, `retired` (left by its client, or
+        its priority could not be raised again), `idle` (surplus), `closed` (shut-down)."""
         self.busy_since: float | None = None
         self.idle_since = 0.0
         self.demoted = False
@@ -259,19 +267,23 @@ class QueryPool:
             self._idle.remove(process)
         if process.stopped is None:
             self.counters.crashes += 1
+            metrics.process_replaced("crashed")
             log.warning(
                 "query process %d exited unexpectedly (%s); replacing it",
                 process.pid,
                 process.process.returncode,
             )
-        elif process.stopped in ("time", "memory"):
-            self.counters.replaced += 1
+        elif process.stopped in _REPLACED:
+            if process.stopped != "retired":
+                self.counters.replaced += 1
+            metrics.process_replaced(_REPLACED[process.stopped])
         self._refill()
 
-    def _refill(self) -> None:
+    def _refill(self, *, spare: bool = True) -> None:
         """Start processes: up to the warm size; one more for each query that no free or
-        starting process will serve; a spare while every process is busy; never more than
-        the most (a draining pool starts processes only for the queries it still owes)."""
+        starting process will serve; a spare while every process is busy (unless `spare` is
+        False); never more than the most (a draining pool starts processes only for the
+        queries it still owes)."""
         waiting = sum(1 for w in self._waiters if not w.done())
         if self._closed and not waiting:
             return
@@ -280,7 +292,7 @@ class QueryPool:
         short = waiting - len(self._idle) - self._spawning
         if short > 0:
             need = max(need, short)
-        elif not self._closed and not self._idle and not self._spawning:
+        elif spare and not self._closed and not self._idle and not self._spawning:
             need = max(need, 1)
         for _ in range(min(need, self.max_size - total)):
             self._spawning += 1
@@ -304,7 +316,7 @@ class QueryPool:
         if not process.alive:
             return
         if self._closed and not self._waiters:
-            process.stop("retired")
+            process.stop("closed")
             return
         while self._waiters:
             waiter = self._waiters.popleft()
@@ -315,12 +327,12 @@ class QueryPool:
         process.idle_since = asyncio.get_running_loop().time()
         self._idle.append(process)
 
-    async def _acquire(self, deadline: float) -> QueryProcess:
+    async def _acquire(self, deadline: float, *, spare: bool = True) -> QueryProcess:
         while self._idle:
             process = self._idle.pop()
             if process.alive:
                 process.busy_since = asyncio.get_running_loop().time()
-                self._refill()
+                self._refill(spare=spare)
                 return process
         waiter: asyncio.Future[QueryProcess] = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
@@ -362,6 +374,7 @@ class QueryPool:
                     continue
                 if limit is not None and process.resident_bytes() > limit:
                     self.counters.memory += 1
+                    metrics.query_stopped("memory")
                     process.stop("memory")
                 elif not process.demoted and now - process.busy_since > SLOW_AFTER:
                     self.counters.demoted += 1
@@ -372,29 +385,32 @@ class QueryPool:
                     break
                 if now - process.idle_since > IDLE_RETIRE:
                     self._idle.remove(process)
-                    process.stop("retired")
+                    process.stop("idle")
                     surplus -= 1
 
     # -- jobs --------------------------------------------------------------------------
 
-    async def run(self, job: wire.Job) -> Answer:
-        """Evaluate one job; raise the endpoint error the query process reports."""
+    async def run(self, job: wire.Job, *, spare: bool = True) -> Answer:
+        """Evaluate one job; raise the endpoint error the query process reports. With
+        `spare` False (a health probe), taking the last free process starts no spare."""
         deadline = asyncio.get_running_loop().time() + self.timeout
         crashes = killed = 0
         while True:
             process: QueryProcess | None = None
             try:
                 async with asyncio.timeout_at(deadline):
-                    process = await self._acquire(deadline)
+                    process = await self._acquire(deadline, spare=spare)
                     process.send(job)
                     kind, payload = await process.read_frame()
             except TimeoutError:
                 if process is None:
+                    metrics.query_stopped("wait")
                     raise QueryTimeoutError(
                         f"no query process became free within the time limit of "
                         f"{self.timeout:g} s: the server is busy, try again later"
                     ) from None
                 self.counters.timeouts += 1
+                metrics.query_stopped("time")
                 process.busy_since = None
                 await process.kill("time")  # its CPU is reclaimed before the client hears
                 raise QueryTimeoutError(
@@ -416,6 +432,7 @@ class QueryPool:
                     crashes += 1
                 if killed <= KILLED_RETRIES and crashes <= 1:
                     self.counters.retries += 1
+                    metrics.query_retried()
                     log.warning(
                         "query process %d died under a job (exit %s); running it again",
                         process.pid,
@@ -464,6 +481,7 @@ class QueryPool:
                         kind, payload = await process.read_frame()
                 except TimeoutError:
                     self.counters.timeouts += 1
+                    metrics.query_stopped("time")
                     process.stop("time")
                     raise StreamStoppedError(
                         f"query stopped mid-stream: it ran longer than the time limit of "

@@ -54,11 +54,11 @@ class VersionedPool:
     in_flight: int = 0
     idle: asyncio.Event = field(default_factory=asyncio.Event)
 
-    async def run(self, job: wire.Job) -> Answer:
+    async def run(self, job: wire.Job, *, spare: bool = True) -> Answer:
         self.in_flight += 1
         self.idle.clear()
         try:
-            return await self.pool.run(replace(job, store=str(self.version)))
+            return await self.pool.run(replace(job, store=str(self.version)), spare=spare)
         finally:
             self.in_flight -= 1
             if not self.in_flight:

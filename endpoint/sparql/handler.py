@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 
+from endpoint import metrics
 from endpoint.errors import EndpointError, error_response
 from endpoint.execution import wire
 from endpoint.execution.pool import Answer
@@ -169,7 +170,11 @@ async def _evaluate(
         hit = cache.get(key)
         if hit is not None:
             headers.append((CACHE, b"hit"))
+            metrics.result_cache("hit")
             return Answer(hit.content_type, hit.truncated, hit.limit, body=hit.body)
+        metrics.result_cache("miss")
+    elif cache is not None:
+        metrics.result_cache("bypass")
     answer = await generation.pool.run(
         wire.Job(
             query=query.query,

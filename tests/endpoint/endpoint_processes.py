@@ -12,6 +12,11 @@ from pathlib import Path
 
 SYNTHETIC_ROWS = 200_000
 
+CROSS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g ?c ?f ?i"
+"""ORDER BY over a three-way cross product: it holds every row in memory before the first."""
+COSTLY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+"""Counts a three-way cross product: runs to any time limit in little memory."""
+
 
 @dataclass
 class Remote:

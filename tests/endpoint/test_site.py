@@ -142,6 +142,10 @@ def test_openapi_says_what_the_linked_data_routes_return(site: LiveServer) -> No
         ("/id/no-such-thing", "text/html"),
         ("/graph/nope", None),
         ("/.well-known/void", "text/html"),
+        ("/health/live", None),
+        ("/health/ready", None),
+        ("/health", None),
+        ("/metrics", None),
     ],
 )
 def test_each_answer_is_documented(site: LiveServer, path: str, accept: str | None) -> None:

@@ -19,14 +19,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from endpoint_processes import alive, children
+from endpoint_processes import COSTLY, CROSS, alive, children
 from liveservers import LiveServer, free_port, start_drugkg, wait_until
 
 pytestmark = pytest.mark.slow
 
-CROSS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g ?c ?f ?i"
-"""ORDER BY over a three-way cross product: it holds every row in memory before the first."""
-COSTLY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 LOOKUP = "SELECT ?l WHERE { <http://example.org/test/a1> ?p ?l }"
 
 
