@@ -8,7 +8,8 @@ import csv
 import re
 from pathlib import Path
 
-from curation_support import copy_real_data, environment, run
+from curation_support import run
+from projectcopy import copy_real_data, environment
 from pyoxigraph import RdfFormat, parse
 
 from graph.curation.draft import PREFIXES
