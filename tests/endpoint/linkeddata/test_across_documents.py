@@ -16,9 +16,10 @@ from html import unescape
 import httpx
 import pytest
 from liveservers import LiveServer, start_drugkg
-from projectcopy import SECOND, build_two_documents
+from projectcopy import SECOND
 
 from graph.paths import QUERIES_DIR
+from graph.settings import Settings
 
 pytestmark = pytest.mark.slow
 
@@ -28,10 +29,10 @@ FACT = "Fentanyl sold in the United States is sourced from China and Mexico."
 
 
 @pytest.fixture(scope="module")
-def two(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    root = tmp_path_factory.mktemp("two-documents")
-    settings = build_two_documents(root)
-    server = start_drugkg(settings.store, root, query_timeout="10")
+def two(two_documents: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """drugkg on the store of both documents (the session's `two_documents`)."""
+    root = tmp_path_factory.mktemp("two-documents-server")
+    server = start_drugkg(two_documents.store, root, query_timeout="10")
     yield server
     server.stop()
 
