@@ -9,6 +9,9 @@ exception; an unreadable unlinked list is an `InputError`.
 
 `suggest` compares the unlinked entities with a local extract of an external dataset, by
 normalised label and compatible type, and returns scored candidates; it never adds a link.
+Its matching is `match`, which `drugkg draft` also runs against the verified identifiers
+(graph.linking.verified, graph.curation.suggestions). `suggest` proposes whatever the extract
+it is given holds; the draft proposes verified identifiers only.
 """
 
 from __future__ import annotations
