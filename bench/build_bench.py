@@ -115,10 +115,12 @@ def child_build(store: Path) -> None:
     )
 
 
-def _build_once(store: Path) -> BuildRun:
+def build_once(store: Path, env: dict[str, str] | None = None) -> BuildRun:
+    """One build in a fresh process (`env`: its environment, by default this one's)."""
     out = subprocess.run(
         [sys.executable, "-m", "bench.build_bench", "--child-build", str(store)],
         cwd=BENCH_DIR.parent,
+        env=env,
         capture_output=True,
         text=True,
         check=True,
@@ -327,11 +329,11 @@ def markdown(results: Results) -> str:
     return "\n".join(out)
 
 
-def write_section(text: str, readme: Path = README) -> None:
-    """Replace this benchmark's section of bench/README.md (or add it), leaving the rest as is."""
+def write_section(text: str, readme: Path = README, section: str = SECTION) -> None:
+    """Replace a benchmark's section of bench/README.md (or add it), leaving the rest as is."""
     current = readme.read_text(encoding="utf-8") if readme.exists() else "# Benchmarks\n"
-    if SECTION in current:
-        before, rest = current.split(SECTION, 1)
+    if section in current:
+        before, rest = current.split(section, 1)
         following = rest.find("\n## ")
         after = rest[following + 1 :] if following >= 0 else ""
         updated = before + text.rstrip("\n") + "\n" + ("\n" + after if after else "")
@@ -370,7 +372,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         store = Path(scratch) / "store"
         for run in range(args.runs):
             print(f"build run {run + 1}/{args.runs}", file=sys.stderr)
-            results.build_runs.append(_build_once(store))
+            results.build_runs.append(build_once(store))
             results.cli_builds.append(_cli_build_once(Path(scratch) / "cli-store"))
         results.store_note = _ensure_store(store)
         print(f"queries: {len(discover())} competency questions", file=sys.stderr)

@@ -155,7 +155,9 @@ def _parser() -> argparse.ArgumentParser:
         help="write DOC-ID.draft.trig: sentences as ready quotes, mentions, names, cues",
         description="Write DRUGKG_FACTS_DIR/DOC-ID.draft.trig for a curator: every sentence of "
         "the seed text as a ready quote, with the known entities it mentions, names the "
-        "entities graph does not know and attribution cues. The build never reads drafts.",
+        "entities graph does not know and attribution cues, and candidate links from the "
+        "verified identifiers (DRUGKG_SHARED_DIR/linking/verified-ids.tsv) for new names and "
+        "unlinked entities. The build never reads drafts.",
     )
     p.add_argument("doc_id", metavar="DOC-ID", help="seed document id")
     p.add_argument("--force", action="store_true", help="write over an existing draft")
@@ -205,17 +207,33 @@ def _source_add(args: argparse.Namespace, settings: Settings) -> int:
 def _draft(args: argparse.Namespace, settings: Settings) -> int:
     from graph.curation.draft import write_draft
     from graph.curation.entities import read_entities
+    from graph.curation.suggestions import linked_entities
+    from graph.linking.verified import read_verified
 
     sources = Sources.from_settings(settings)
     seed = _seed(sources, args.doc_id)
-    draft = write_draft(seed, read_entities(sources.entities), sources.facts, force=args.force)
+    table = settings.verified_ids
+    verified = read_verified(table) if table.is_file() else None
+    draft = write_draft(
+        seed,
+        read_entities(sources.entities),
+        sources.facts,
+        force=args.force,
+        linked=linked_entities(sources.links),
+        verified=verified,
+        table=table,
+    )
     sentences = draft.sentences
     print(
         f"wrote {draft.path}: {len(sentences)} sentences, "
         f"{sum(len(a.mentions) for a in sentences)} mentions of known entities, "
         f"{sum(len(a.names) for a in sentences)} new names, "
-        f"{sum(1 for a in sentences if a.cues)} sentences with attribution cues"
+        f"{sum(1 for a in sentences if a.cues)} sentences with attribution cues, "
+        f"{sum(len(s.links) for s in draft.links)} candidate links for {len(draft.links)} "
+        "entities or names"
     )
+    if verified is None:
+        print(f"note: no verified identifiers at {table}: no candidate links", file=sys.stderr)
     print(f"next: curate it into {sources.facts / (seed.doc_id + '.trig')} (graph/facts/README.md)")
     return EXIT_OK
 

@@ -38,7 +38,8 @@ class Settings(BaseSettings):
     java_memory_mb: int = Field(default=1000, description="Heap for HermiT, in MiB.")
     shared_dir: Path = Field(
         default=Path("../shared"),
-        description="The shared folder holding the W3C SPARQL 1.1 test suite (tests only).",
+        description="The shared folder: the W3C SPARQL 1.1 test suite (tests), and the verified "
+        "identifiers `drugkg draft` suggests links from (linking/verified-ids.tsv).",
     )
 
     ontology_file: Path | None = Field(
@@ -64,3 +65,8 @@ class Settings(BaseSettings):
     @property
     def dump_path(self) -> Path:
         return self.dump if self.dump is not None else self.store.with_name("drugkg.nq")
+
+    @property
+    def verified_ids(self) -> Path:
+        """The verified identifiers, the one source of external identifiers (DESIGN.md)."""
+        return self.shared_dir / "linking" / "verified-ids.tsv"

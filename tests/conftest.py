@@ -5,6 +5,10 @@ HermiT and pySHACL) once per test session into a temporary directory and yields 
 any test that needs the real graph queries `Store.read_only(str(settings.store))` or uses
 `graph.storage.versions.open_read_only`.
 
+`two_documents` builds, once per session, the real data with the invented second document of
+tests/fixtures/curation added and curated (tests/projectcopy.py), for the pages across
+documents.
+
 `shared_dir` is the shared folder beside the checkout (DRUGKG_SHARED_DIR): tests that need it
 are skipped with the reason when it is absent, and fail when it is absent in CI (CI=true).
 
@@ -20,6 +24,7 @@ from pathlib import Path
 
 import pytest
 from liveservers import unavailable
+from projectcopy import build_two_documents
 
 from graph.paths import ONTOLOGY_FILE
 from graph.pipeline.build import build
@@ -46,6 +51,12 @@ def built_store(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     settings = Settings(store=root / "store", dump=root / "drugkg.nq")
     build(settings)
     return settings
+
+
+@pytest.fixture(scope="session")
+def two_documents(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings of a store built once from the article and the second, invented document."""
+    return build_two_documents(tmp_path_factory.mktemp("two-documents"))
 
 
 def copy_fixture_data(target: Path) -> Sources:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from endpoint.linkeddata.disagreement import POSITIONS
 from endpoint.linkeddata.provenance import Support
 from endpoint.linkeddata.query import Evaluator, Row, Term, iri_ref, select
 from graph.linking.linkset import EXTERNAL_DATASETS
@@ -53,14 +54,21 @@ WHERE {{ GRAPH ?g {{ ?s ?p %(iri)s }} FILTER(isIRI(?s))
   OPTIONAL {{ ?s {_EXACT} ?sx }} }}
 GROUP BY ?s ?p ?g ORDER BY ?p ?s LIMIT 2000"""
 
-SUPPORT = f"""SELECT DISTINCT ?g ?source ?start ?end ?who (SAMPLE(?wl) AS ?wholabel)
-WHERE {{ {{ GRAPH ?g {{ %(iri)s ?p ?o }} }} UNION {{ GRAPH ?g {{ ?s ?p %(iri)s }} }}
+QUOTES = f"""SELECT DISTINCT ?g ?source ?start ?end ?who (SAMPLE(?wl) AS ?wholabel) ?quoted
+  (SAMPLE(?tl) AS ?title)
+WHERE {{ %(graphs)s
   ?g a <{DK.StatementGraph}> ; <{PROV.wasDerivedFrom}> ?quote .
   ?quote <{OA.hasSource}> ?source ; <{OA.hasSelector}> ?sel .
   ?sel <{OA.start}> ?start ; <{OA.end}> ?end .
-  OPTIONAL {{ ?quote <{DK.accordingTo}>|<{PROV.wasQuotedFrom}> ?who
+  OPTIONAL {{ ?source <{RDFS.label}> ?tl {_LANG.format(v="?tl")} }}
+  OPTIONAL {{ VALUES ?how {{ <{DK.accordingTo}> <{PROV.wasQuotedFrom}> }} ?quote ?how ?who
+    BIND(?how = <{PROV.wasQuotedFrom}> AS ?quoted)
     OPTIONAL {{ ?who {_LABEL} ?wl {_LANG.format(v="?wl")} }} }} }}
-GROUP BY ?g ?source ?start ?end ?who ORDER BY ?start ?end ?who"""
+GROUP BY ?g ?source ?start ?end ?who ?quoted ORDER BY ?start ?end ?who"""
+"""The quotes of statement graphs (`%(graphs)s` binds ?g), their sources and attribution."""
+
+SUPPORT = QUOTES % {"graphs": "{ GRAPH ?g { %(iri)s ?p ?o } } UNION { GRAPH ?g { ?s ?p %(iri)s } }"}
+"""The quotes of the statement graphs that speak of a resource."""
 
 TEXTS = f"""SELECT ?source ?text WHERE {{ VALUES ?source {{ %(sources)s }}
   ?source <{SDO.text}> ?text }}"""
@@ -101,6 +109,8 @@ class ResourceView:
     """statement graph IRI -> its quote"""
     texts: dict[str, str] = field(default_factory=dict)
     """source document IRI -> its verbatim text"""
+    positions: list[Row] = field(default_factory=list)
+    """The positions toward it, or toward what it takes a side on (disagreement.POSITIONS)"""
 
 
 async def gather(pool: Evaluator, iri: str) -> ResourceView:
@@ -112,14 +122,12 @@ async def gather(pool: Evaluator, iri: str) -> ResourceView:
         if row["o"].value not in view.blank:
             view.outgoing.append(row)
         view.blank.setdefault(row["o"].value, []).append(row)
-    for row in await select(pool, SUPPORT % ref):
-        graph = row["g"].value
-        support = view.support.setdefault(
-            graph,
-            Support(graph, row["source"].value, int(row["start"].value), int(row["end"].value)),
-        )
-        if "who" in row:
-            support.according_to.append((row["who"], row.get("wholabel")))
+    add_support(view.support, await select(pool, SUPPORT % ref))
+    view.positions = await select(pool, POSITIONS % ref)
+    missing = sorted({r["g"].value for r in view.positions} - set(view.support))
+    if missing:
+        graphs = "VALUES ?g { " + " ".join(iri_ref(g) for g in missing) + " }"
+        add_support(view.support, await select(pool, QUOTES % {"graphs": graphs}))
     sources = sorted({s.source for s in view.support.values()})
     if sources:
         refs = " ".join(iri_ref(s) for s in sources)
@@ -127,6 +135,21 @@ async def gather(pool: Evaluator, iri: str) -> ResourceView:
             view.texts[row["source"].value] = row["text"].value
     _classify(view)
     return view
+
+
+def add_support(support: dict[str, Support], rows: list[Row]) -> None:
+    """The quotes of the rows of QUOTES, by statement graph."""
+    for row in rows:
+        graph = row["g"].value
+        found = support.setdefault(
+            graph,
+            Support(graph, row["source"].value, int(row["start"].value), int(row["end"].value)),
+        )
+        found.title = row.get("title")
+        if "who" in row:
+            if all(t.value != row["who"].value for t, _ in found.according_to):
+                found.according_to.append((row["who"], row.get("wholabel")))
+            found.quoted = found.quoted or row.get("quoted", Term("literal", "")).value == "true"
 
 
 def _classify(view: ResourceView) -> None:

@@ -6,6 +6,11 @@ A statement taken from a source lies in the statement graph of the quote that su
 attributes it to, and links to the quote on the source page and to the statement graph. A
 statement in no statement graph gets a badge instead: shared entity, link set, source
 document, inferred, ontology, or a loaded dataset.
+
+A statement several documents support is shown by document, side by side (`Said.documents`):
+each document with its sentences and in whose voice it says them: its own, the words of a
+source it quotes (`prov:wasQuotedFrom`), or a source's account in its own words
+(`dk:accordingTo`).
 """
 
 from __future__ import annotations
@@ -29,6 +34,11 @@ class Support:
     start: int
     end: int
     according_to: list[tuple[Term, Term | None]] = field(default_factory=list)
+    """Whom the quote is attributed to or quoted from (either way)."""
+    quoted: bool = False
+    """Whether the quote holds their words in quotation marks (`prov:wasQuotedFrom`)."""
+    title: Term | None = None
+    """The source document's title."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +55,17 @@ class Sentence:
     graph: str
     """The statement graph's page."""
     according_to: tuple[Shown, ...]
+    document: Shown
+    """The source document, linked to its page."""
+    quoted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One source document's sentences that support a statement."""
+
+    document: Shown
+    sentences: tuple[Sentence, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +74,13 @@ class Said:
 
     sentences: tuple[Sentence, ...]
     badges: tuple[str, ...]
+    documents: tuple[Source, ...] = ()
+    """The sentences by source document, in the documents' order."""
+
+    @property
+    def several(self) -> bool:
+        """Whether more than one source document supports the statement."""
+        return len(self.documents) > 1
 
 
 _GRAPH_KINDS = {
@@ -90,6 +118,8 @@ def sentence(support: Support, texts: Mapping[str, str], base: str) -> Sentence:
         support.end,
         local_url(support.graph, base),
         tuple(shown(t, label, base) for t, label in support.according_to),
+        shown(Term("uri", support.source), support.title, base),
+        support.quoted,
     )
 
 
@@ -100,4 +130,8 @@ def said(
     ordered = sorted(graphs)
     sentences = tuple(sentence(support[g], texts, base) for g in ordered if g in support)
     badges = sorted({kind_of_graph(g, base) for g in ordered if g not in support})
-    return Said(sentences, tuple(badges))
+    by_document: dict[str, list[Sentence]] = {}
+    for s in sorted(sentences, key=lambda s: (s.document.text, s.start, s.end)):
+        by_document.setdefault(s.document.iri or "", []).append(s)
+    documents = tuple(Source(found[0].document, tuple(found)) for found in by_document.values())
+    return Said(sentences, tuple(badges), documents)

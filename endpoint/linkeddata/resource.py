@@ -1,6 +1,10 @@
 """The HTML page of a resource: a summary on top (label, kind, definition, the datasets it is
 the same as, and the sentences its key statements rest on), then every property both ways,
 each beside the sentence that supports that very statement (`endpoint.linkeddata.provenance`).
+A statement several source documents support is shown with the documents side by side, on
+top and in its row; and where claims of different claimants take opposite sides on the
+resource (or on what it, a claim, takes a side on), both sides
+(`endpoint.linkeddata.disagreement`).
 
 Links to external datasets are one line per dataset, not rows of the table; a quote stands
 by its text, not its `#char=` name; language tags show only where some literal is not English.
@@ -13,6 +17,7 @@ from dataclasses import dataclass
 
 from endpoint import templating
 from endpoint.linkeddata.about import ResourceView, gather, is_match
+from endpoint.linkeddata.disagreement import Disagreement, disagreements
 from endpoint.linkeddata.pages import (
     FORMATS,
     Shown,
@@ -61,6 +66,14 @@ class Saying:
 
     sentence: Sentence
     statements: tuple[Statement, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Across:
+    """A statement about the resource that more than one source document supports."""
+
+    statement: Statement
+    said: Said
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +193,27 @@ class _Page:
             for g in chosen[:SUMMARY_SENTENCES]
         ]
 
+    def across(self, outgoing: list[Line], incoming: list[Line]) -> list[Across]:
+        """The statements of the tables that several source documents support."""
+        itself = Value(Shown(self.view.label or local_name(self.view.iri)))
+        found = [
+            Across(Statement((itself,), line.first, (line.second,)), line.said)
+            for line in outgoing
+            if line.said.several
+        ]
+        found += [
+            Across(Statement((Value(line.first),), line.second.term, (itself,)), line.said)
+            for line in incoming
+            if line.said.several
+        ]
+        return found
+
+    def disagreements(self) -> list[Disagreement]:
+        def sentences(graphs: set[str]) -> tuple[Sentence, ...]:
+            return self.said(graphs).sentences
+
+        return disagreements(self.view.iri, self.view.positions, self.shown, sentences)
+
     def matches(self, *, exact: bool) -> list[MatchLine]:
         """One line per external dataset: the same as (`exact`), or related to."""
         lines = []
@@ -194,6 +228,7 @@ class _Page:
 def render(view: ResourceView, base: str, *, query_page: bool) -> str:
     built = _Page(view, base)
     path = local_url(view.iri, base)
+    outgoing, incoming = built.outgoing(), built.incoming()
     return templating.render(
         "resource.html",
         title=view.label or view.iri.rpartition("/")[2],
@@ -205,7 +240,9 @@ def render(view: ResourceView, base: str, *, query_page: bool) -> str:
         same=built.matches(exact=True),
         related=built.matches(exact=False),
         summary=built.summary(),
-        outgoing=built.outgoing(),
-        incoming=built.incoming(),
+        across=built.across(outgoing, incoming),
+        disagreements=built.disagreements(),
+        outgoing=outgoing,
+        incoming=incoming,
         onward=onward(view.iri, query_page=query_page),
     )

@@ -9,6 +9,9 @@ exception; an unreadable unlinked list is an `InputError`.
 
 `suggest` compares the unlinked entities with a local extract of an external dataset, by
 normalised label and compatible type, and returns scored candidates; it never adds a link.
+Its matching is `match`, which `drugkg draft` also runs against the verified identifiers
+(graph.linking.verified, graph.curation.suggestions). `suggest` proposes whatever the extract
+it is given holds; the draft proposes verified identifiers only.
 """
 
 from __future__ import annotations
@@ -257,34 +260,61 @@ def _similarity(ours: str, theirs: str) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def suggest(
-    store: Store, report: LinkReport, against: Path, threshold: float = 0.5
+@dataclass(frozen=True, slots=True)
+class Wanted:
+    """Something to find links for: an entity (or a name not yet one), its kind, its names."""
+
+    entity: str
+    kind: str
+    names: list[tuple[str, float]]
+    """(name, weight): 1.0 for a label, 0.9 for an alternative label."""
+
+
+def match(
+    wanted: list[Wanted],
+    labels: dict[str, list[tuple[str, float]]],
+    kinds: dict[str, set[str]],
+    threshold: float = 0.5,
 ) -> list[Candidate]:
-    """Scored candidates for each unlinked entity of `report`, best first; adds no link."""
-    labels, kinds = _external(against)
+    """Scored candidates among the external resources `labels` names, best first.
+
+    A resource of an incompatible kind is never a candidate; one of unknown kind scores 0.7 of
+    what its labels give."""
     found: list[Candidate] = []
-    for entity, kind, _reason in report.unlinked:
-        query = f"""SELECT ?l ?w WHERE {{ {{ <{entity}> <{RDFS.label}> ?l BIND(1.0 AS ?w) }}
-                    UNION {{ <{entity}> <{SKOS.altLabel}> ?l BIND(0.9 AS ?w) }} }}"""
-        ours = [(r["l"].value, float(r["w"].value)) for r in _rows(store, query)]
+    for item in wanted:
         best: dict[str, Candidate] = {}
         for iri, names in labels.items():
             their_kinds = kinds.get(iri, set())
-            if their_kinds and kind not in their_kinds:
+            if their_kinds and item.kind not in their_kinds:
                 continue  # an incompatible type: never a candidate
             type_weight = 1.0 if their_kinds else 0.7
-            for our_label, our_weight in ours:
+            for our_label, our_weight in item.names:
                 for their_label, their_weight in names:
                     sim = _similarity(normalise(our_label), normalise(their_label))
                     score = round(sim * our_weight * their_weight * type_weight, 3)
                     if score >= threshold and score > getattr(best.get(iri), "score", 0.0):
                         why = "same normalised label" if sim == 1.0 else f"label overlap {sim:.2f}"
-                        why += f"; type {kind}" if their_kinds else "; type unknown"
+                        why += f"; type {item.kind}" if their_kinds else "; type unknown"
                         best[iri] = Candidate(
-                            entity, ours[0][0], kind, iri, their_label, score, why
+                            item.entity, item.names[0][0], item.kind, iri, their_label, score, why
                         )
         found.extend(best.values())
     return sorted(found, key=lambda c: (-c.score, c.entity, c.candidate))
+
+
+def suggest(
+    store: Store, report: LinkReport, against: Path, threshold: float = 0.5
+) -> list[Candidate]:
+    """Scored candidates for each unlinked entity of `report`, best first; adds no link."""
+    labels, kinds = _external(against)
+    wanted = []
+    for entity, kind, _reason in report.unlinked:
+        query = f"""SELECT ?l ?w WHERE {{ {{ <{entity}> <{RDFS.label}> ?l BIND(1.0 AS ?w) }}
+                    UNION {{ <{entity}> <{SKOS.altLabel}> ?l BIND(0.9 AS ?w) }} }}"""
+        ours = [(r["l"].value, float(r["w"].value)) for r in _rows(store, query)]
+        if ours:
+            wanted.append(Wanted(entity, kind, ours))
+    return match(wanted, labels, kinds, threshold)
 
 
 def write_review(candidates: list[Candidate], path: Path) -> None:

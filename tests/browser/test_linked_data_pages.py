@@ -6,9 +6,13 @@ loopback only, a screenshot of each page kept under tests/artifacts/).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from liveservers import start_drugkg
+
+from graph.settings import Settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -47,3 +51,31 @@ def test_ontology_page_documents_the_terms(page: Any, live_server: str) -> None:
     assert page.locator('[id="Claim"]').count() >= 1
     assert page.locator('[id="morePotentThan"]').count() >= 1
     assert page.blocked == []  # pyLODE's page needs nothing from elsewhere
+
+
+def test_two_documents_side_by_side_and_each_quote_on_its_source_page(
+    page: Any, two_documents: Settings, tmp_path: Path
+) -> None:
+    """On the store of both documents (the invented second one a test fixture): the sources of
+    a statement stand side by side, and each quote link opens its source page at the quote."""
+    server = start_drugkg(two_documents.store, tmp_path)
+    try:
+        page.goto(server.url + "/id/fentanyl")
+        columns = page.locator("#across-sources + ul.across > li").first.locator(".source")
+        assert columns.count() == 2
+        left, right = (columns.nth(i).bounding_box() for i in range(2))
+        assert left["y"] == right["y"]  # side by side
+        assert left["x"] + left["width"] <= right["x"]
+        assert columns.nth(0).locator("h3").inner_text().endswith("(test fixture)")
+        columns.nth(0).locator("a.quote").click()
+        page.wait_for_url("**/source/fixture-fentanyl-routes#char=183,251")
+        assert page.locator('[id="char=183,251"]').count() == 1
+        page.goto(server.url + "/id/border-wall")
+        sides = page.locator("#disagreements + ul.disagreements .sources > .source")
+        assert [sides.nth(i).locator("h3").inner_text() for i in range(2)] == [
+            "for it",
+            "against it, or doubting it",
+        ]
+        assert page.blocked == []
+    finally:
+        server.stop()

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 from fixturepaths import FIXTURES as SHARED_FIXTURES
+from projectcopy import environment
 from pyoxigraph import RdfFormat, parse
 
-from graph.paths import ONTOLOGY_FILE
 from graph.pipeline.build import STEPS
 
 FIXTURES = SHARED_FIXTURES
@@ -42,17 +42,7 @@ def data_env(root: Path) -> dict[str, str]:
     data = root / "data"
     if not data.exists():
         shutil.copytree(FIXTURES / "build", data)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DRUGKG_")}
-    env.update(
-        DRUGKG_STORE=str(root / "var" / "store"),
-        DRUGKG_ONTOLOGY_FILE=str(ONTOLOGY_FILE),
-        DRUGKG_SEEDS_DIR=str(data / "seeds"),
-        DRUGKG_FACTS_DIR=str(data / "facts"),
-        DRUGKG_ENTITIES_DIR=str(data / "entities"),
-        DRUGKG_LINKS_DIR=str(data / "links"),
-        DRUGKG_SHAPES_DIR=str(data / "shapes"),
-    )
-    return env
+    return environment(data, root / "var" / "store")
 
 
 def drugkg(env: dict[str, str], *args: str, cwd: Path | None = None) -> Run:

@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from curation_support import environment
 from fixturepaths import FIXTURES
+from projectcopy import environment
 
 
 @pytest.fixture

@@ -1,17 +1,15 @@
 """Running the installed `drugkg` command on a copy of the data, for the curation commands.
 
-`run` starts the console script as a subprocess with DRUGKG_* pointing at a copy: the fixture
-data of tests/fixtures/build (`fixture_env`, in this folder's conftest: small and fast) or
-the real data of this checkout
-(`copy_real_data`: the article's seed, facts, entities, links and shapes). `check_draft` checks
+`run` starts the console script as a subprocess with DRUGKG_* pointing at a copy
+(`environment`): the fixture data of tests/fixtures/build (`fixture_env`, in this folder's
+conftest: small and fast) or the real data of this checkout (`copy_real_data`: the article's
+seed, facts, entities, links and shapes; both from tests/projectcopy.py). `check_draft` checks
 a draft against its seed text.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -19,7 +17,6 @@ from pathlib import Path
 
 from pyoxigraph import RdfFormat, Store, parse
 
-from graph import paths
 from graph.curation.entities import fold, read_entities
 from graph.curation.sentences import split
 from graph.pipeline.quotes import check_quotes, count_quotes
@@ -41,34 +38,6 @@ def run(env: dict[str, str], *args: str) -> Run:
     )
     assert "Traceback" not in done.stderr, done.stderr
     return Run(done.returncode, done.stdout, done.stderr)
-
-
-def environment(data: Path, store: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DRUGKG_")}
-    env.update(
-        DRUGKG_STORE=str(store),
-        DRUGKG_ONTOLOGY_FILE=str(paths.ONTOLOGY_FILE),
-        DRUGKG_SEEDS_DIR=str(data / "seeds"),
-        DRUGKG_FACTS_DIR=str(data / "facts"),
-        DRUGKG_ENTITIES_DIR=str(data / "entities"),
-        DRUGKG_LINKS_DIR=str(data / "links"),
-        DRUGKG_SHAPES_DIR=str(data / "shapes"),
-    )
-    return env
-
-
-def copy_real_data(target: Path) -> Path:
-    """The article's seeds, facts, entities, links and shapes, copied under `target`."""
-    folders = {
-        "seeds": paths.SEEDS_DIR,
-        "facts": paths.FACTS_DIR,
-        "entities": paths.ENTITIES_DIR,
-        "links": paths.LINKS_DIR,
-        "shapes": paths.SHAPES_DIR,
-    }
-    for name, folder in folders.items():
-        shutil.copytree(folder, target / name, ignore=shutil.ignore_patterns("*.md"))
-    return target
 
 
 MENTION = re.compile(r'^#   mention  (\d+)-(\d+) "(.*)"  dkid:(\S+)$', re.MULTILINE)

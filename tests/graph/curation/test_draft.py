@@ -7,7 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from curation_support import check_draft, copy_real_data, environment, run
+from curation_support import check_draft, run
+from projectcopy import copy_real_data, environment
 
 from graph.errors import InputError
 from graph.paths import ONTOLOGY_FILE

@@ -13,8 +13,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from curation_support import check_draft, copy_real_data, environment, run
+from curation_support import check_draft, run
 from fixturepaths import FIXTURES
+from projectcopy import copy_real_data, environment
 from pyoxigraph import BlankNode, NamedNode, QuerySolutions, Store
 
 from graph.curation.draft import PREFIXES
