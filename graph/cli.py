@@ -1,6 +1,8 @@
-"""The `drugkg` command line: build, validate, query, serve, quote, source, draft, links, load.
+"""The `drugkg` command line: build, validate, query, serve, quote, source, draft, links, load,
+publish.
 
-Exit codes: 0 ok, 1 a check failed (a quote, HermiT or SHACL), 2 bad usage or input. Every
+Exit codes: 0 ok, 1 a check failed (a quote, HermiT or SHACL) or a remote server refused (a
+publish), 2 bad usage or input. Every
 error is printed as one readable report on stderr, never as a traceback.
 """
 
@@ -38,6 +40,7 @@ from graph.query.run import query_form, read_query, refuse_update, run_query
 from graph.query.tables import prefixed, render_table
 from graph.query.text import StackTooSmallError, run_on_deep_stack
 from graph.settings import Settings
+from graph.storage.publish import DEFAULT_TIMEOUT
 from graph.storage.versions import open_read_only, writer_lock
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -179,6 +182,43 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--graph", required=True, metavar="IRI", help="the named graph to load into")
     p.add_argument("file", type=Path, metavar="FILE", help="RDF file (.nt, .ttl, .rdf)")
     p.set_defaults(handler=_load)
+
+    p = sub.add_parser(
+        "publish",
+        help="push every graph of the store to a SPARQL 1.1 server (Graph Store Protocol)",
+        description="PUT every named graph of the store (and its default graph when it holds "
+        "quads) to GSP_URL, one graph at a time, and check with a COUNT query per graph to "
+        "QUERY_URL that the remote holds as many quads. With --update, each graph is PUT to a "
+        "staging graph and moved into place with a SPARQL Update MOVE, so a graph that fails "
+        "keeps its previous content on the remote whatever the server's PUT does. The password "
+        "is read from a file, never from the command line.",
+    )
+    p.add_argument("--store", type=Path, help="store path (default: DRUGKG_STORE)")
+    p.add_argument("--remote", required=True, metavar="QUERY_URL", help="SPARQL query endpoint")
+    p.add_argument("--gsp", required=True, metavar="GSP_URL", help="Graph Store Protocol endpoint")
+    p.add_argument(
+        "--update",
+        metavar="UPDATE_URL",
+        help="SPARQL Update endpoint: stage each graph and MOVE it in (needed for a graph that "
+        "fails to keep its old content where the server's PUT is not atomic, as Virtuoso's)",
+    )
+    p.add_argument("--user", metavar="NAME", help="user for HTTP Basic or Digest authentication")
+    p.add_argument(
+        "--password-file", type=Path, metavar="FILE", help="file holding the user's password"
+    )
+    p.add_argument(
+        "--prune",
+        action="store_true",
+        help="drop the remote's graphs under the build's graph namespace that the store lacks",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"longest wait for one answer of the server (default {DEFAULT_TIMEOUT:g})",
+    )
+    p.set_defaults(handler=_publish)
     return parser
 
 
@@ -305,6 +345,107 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
         f"the store holds {report.store_quads} quads"
     )
     return EXIT_OK
+
+
+def _publish(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from graph.storage.publish import (
+        GraphOutcome,
+        LocalGraph,
+        PublishUsageError,
+        Remote,
+        check_url,
+        publish,
+        read_password,
+    )
+    from graph.storage.versions import hold_version
+
+    if (args.user is None) != (args.password_file is None):
+        raise PublishUsageError(
+            "--user and --password-file go together (the password is read from the file, "
+            "never taken from the command line)"
+        )
+    remote = Remote(
+        query=check_url(args.remote, "--remote"),
+        gsp=check_url(args.gsp, "--gsp"),
+        update=None if args.update is None else check_url(args.update, "--update"),
+        user=args.user,
+        password=None if args.password_file is None else read_password(args.password_file),
+        timeout=args.timeout,
+    )
+    hold = hold_version(settings.store)  # no build deletes the version while it is read
+    try:
+        store = open_read_only(hold.version)
+        terminal = sys.stderr.isatty()
+        with tqdm(
+            total=len(store),
+            desc="publishing",
+            unit="quads",
+            file=sys.stderr,
+            disable=not terminal,
+            dynamic_ncols=True,
+        ) as bar:
+
+            class Bar:
+                def starting(self, graph: LocalGraph) -> None:
+                    bar.set_description(_short(graph.name, settings.base_iri))
+
+                def finished(self, outcome: GraphOutcome) -> None:
+                    bar.update(outcome.graph.quads)
+
+            report = publish(
+                store,
+                remote,
+                namespace=settings.base_iri + "graph/",
+                prune=args.prune,
+                watcher=Bar(),
+            )
+    finally:
+        hold.release()
+    prefixes = {"graph": settings.base_iri + "graph/"}
+    rows = [
+        [
+            "(default graph)" if o.graph.name is None else prefixed(o.graph.name, prefixes),
+            str(o.graph.quads),
+            str(o.remote) + (f" ({o.merged} merged)" if o.merged else ""),
+            o.how,
+            f"{o.seconds:.2f}",
+        ]
+        for o in report.outcomes
+    ]
+    rows.append(["total", str(report.quads), str(sum(o.remote for o in report.outcomes)), "", ""])
+    print(render_table(["graph", "quads", "remote", "how", "seconds"], rows, count=False), end="")
+    mode = "staged and moved" if remote.staged else "PUT directly"
+    print(
+        f"published {len(report.outcomes)} graphs ({report.quads} quads, {mode}) to "
+        f"{remote.gsp} in {report.seconds:.2f} s; every graph's count checked at {remote.query}"
+        + (f" (server: {report.server})" if report.server else "")
+    )
+    merged = sum(o.merged for o in report.outcomes)
+    if merged:
+        print(
+            f"the server keeps one literal per value: {merged} quads whose objects equal "
+            "another's in value were merged"
+        )
+    for name in report.pruned:
+        print(f"pruned <{name}> (not in the store)")
+    for name in report.stale:
+        if name not in report.pruned:
+            print(
+                f"warning: the remote holds <{name}>, which the store does not (kept; --prune "
+                "drops it)",
+                file=sys.stderr,
+            )
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _short(graph: str | None, base_iri: str) -> str:
+    if graph is None:
+        return "(default graph)"
+    return prefixed(graph, {"graph": base_iri + "graph/"})
 
 
 WAIT_FOR_WRITER = 130.0

@@ -17,6 +17,10 @@ line prints the message of any of them as one readable report, never a traceback
     ├── UnknownFormatError(name, known)  output format unknown or unfit for the query form
     ├── ReasonerError                    HermiT could not run
     │   └── JavaMissingError             no Java runtime for HermiT
+    ├── RemoteError(url, status)         a remote SPARQL server down, refusing or answering
+    │   │                                what drugkg cannot use (exit 1)
+    │   └── PublishError(graph)          `drugkg publish`: a graph not published, or the
+    │                                    remote's count of it differs (exit 1)
     └── ChecksFailedError(result)        build refused: a check failed (exit 1); in
                                          graph.pipeline.build, beside the result it carries
 """
@@ -206,3 +210,37 @@ class JavaMissingError(ReasonerError):
             f"HermiT needs Java, but {tried!r} was not found: install a Java runtime "
             "(e.g. `apt-get install default-jre-headless`) or set DRUGKG_JAVA to a java executable"
         )
+
+
+class RemoteError(DrugkgError):
+    """A remote SPARQL server (a query, update or Graph Store Protocol endpoint) could not be
+    reached, refused a request, or answered something drugkg cannot use. `status` is the HTTP
+    status of its answer (None when there was none) and `excerpt` a bounded, readable piece of
+    the answer's body."""
+
+    exit_code = EXIT_CHECK_FAILED
+
+    def __init__(
+        self, message: str, *, url: str, status: int | None = None, excerpt: str | None = None
+    ) -> None:
+        self.url = url
+        self.status = status
+        self.excerpt = excerpt
+        super().__init__(message)
+
+
+class PublishError(RemoteError):
+    """`drugkg publish` stopped at `graph` (None: the default graph): the server refused it, or
+    holds another number of quads for it than the store."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        graph: str | None,
+        url: str,
+        status: int | None = None,
+        excerpt: str | None = None,
+    ) -> None:
+        self.graph = graph
+        super().__init__(message, url=url, status=status, excerpt=excerpt)

@@ -4,7 +4,12 @@
                                               `drugkg serve` with cli=True), its settings
                                               given as DRUGKG_* variables
     start_oxigraph(location, data, log_dir)   the `oxigraph` server from PyPI, read-only, on a
-                                              new store at `location` holding `data`
+                                              new store at `location` holding `data` (or
+                                              writable: `oxigraph serve`, /store /update)
+    start_virtuoso(root, log_dir, users)      Virtuoso Open Source 7 (Debian's package) on a
+                                              fresh database under `root`, with the ini of
+                                              tests/fixtures/virtuoso and the users given;
+                                              unavailable() without it
     LiveServer                                its base URL, SPARQL URL, process and log,
                                               and its metrics (`metric`, read with
                                               prometheus_client's own parser)
@@ -24,11 +29,12 @@ import os
 import shutil
 import signal
 import socket
+import string
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -165,12 +171,21 @@ def start_drugkg(
 
 
 def start_oxigraph(
-    location: Path, data: Path | None, log_dir: Path, *, load: bool = True
+    location: Path,
+    data: Path | None,
+    log_dir: Path,
+    *,
+    load: bool = True,
+    writable: bool = False,
+    union_default_graph: bool = False,
 ) -> LiveServer:
     """`oxigraph serve-read-only` on a new store at `location` holding `data` (or nothing);
-    with `load=False`, on the store already at `location`."""
+    with `load=False`, on the store already at `location`. `writable`: `oxigraph serve`
+    (the Graph Store Protocol at /store, updates at /update) on a store it makes itself;
+    `union_default_graph`: queries see the union of the graphs as their default graph."""
     binary = venv_binary("oxigraph")
-    if load:
+    assert not (writable and data is not None), "a writable server starts on an empty store"
+    if load and not writable:
         location.mkdir(parents=True, exist_ok=True)
         if data is None:  # read-only serving needs a store that exists: an empty one
             data = location.with_suffix(".empty.nt")
@@ -182,10 +197,73 @@ def start_oxigraph(
         )
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    args = [binary, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
+    command = "serve" if writable else "serve-read-only"
+    args = [binary, command, "--location", str(location), "--bind", f"127.0.0.1:{port}"]
+    if union_default_graph:
+        args.append("--union-default-graph")
     log = log_dir / f"oxigraph-{port}.log"
     probe = url + "/query?query=ASK%7B%7D"
     return _start(args, url, url + "/query", log, dict(os.environ), probe=probe)
+
+
+VIRTUOSO_INI = Path(__file__).resolve().parent / "fixtures" / "virtuoso" / "virtuoso.ini"
+VIRTUOSO_USER = "dba"
+VIRTUOSO_PASSWORD = "dba"
+"""The administrator of a fresh Virtuoso database (it may use every endpoint)."""
+
+
+def start_virtuoso(
+    root: Path, log_dir: Path, users: Sequence[tuple[str, str, Sequence[str]]] = ()
+) -> LiveServer:
+    """`virtuoso-t +foreground` on a fresh database in `root`: the SQL and HTTP ports free
+    loopback ports, queries at /sparql, the Graph Store Protocol (Digest) at
+    /sparql-graph-crud-auth, updates (Digest) at /sparql-auth. `users` are made with their
+    passwords and granted their roles (SPARQL_UPDATE to write) through `isql-vt`.
+    unavailable() when Debian's virtuoso-opensource is not installed (`make virtuoso`
+    installs it as root)."""
+    binary = shutil.which("virtuoso-t")
+    isql = shutil.which("isql-vt")
+    if binary is None or isql is None:
+        unavailable(
+            "virtuoso-t is not installed: `apt-get install virtuoso-opensource` "
+            "(`make virtuoso` does it as root)"
+        )
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "vsp").mkdir(exist_ok=True)
+    sql_port, http_port = free_port(), free_port()
+    ini = root / "virtuoso.ini"
+    template = string.Template(VIRTUOSO_INI.read_text(encoding="utf-8"))
+    ini.write_text(
+        template.substitute(ROOT=str(root), SQL_PORT=sql_port, HTTP_PORT=http_port),
+        encoding="utf-8",
+    )
+    url = f"http://127.0.0.1:{http_port}"
+    args = [binary, "+foreground", "+configfile", str(ini)]
+    log = log_dir / f"virtuoso-{http_port}.log"
+    probe = url + "/sparql?query=ASK%7B%7D"
+    server = _start(args, url, url + "/sparql", log, dict(os.environ), probe=probe)
+    statements = []
+    for name, password, roles in users:
+        statements.append(f"DB.DBA.USER_CREATE('{name}', '{password}');")
+        statements += [f'GRANT {role} TO "{name}";' for role in roles]
+    if statements:
+        done = subprocess.run(
+            [
+                isql,
+                f"127.0.0.1:{sql_port}",
+                VIRTUOSO_USER,
+                VIRTUOSO_PASSWORD,
+                "exec=" + " ".join(statements),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+        if done.returncode != 0 or "Error" in done.stdout + done.stderr:
+            server.stop()
+            pytest.fail(f"isql-vt could not make the users:\n{done.stdout}{done.stderr}")
+    return server
 
 
 class InProcessServer:
