@@ -8,7 +8,8 @@
     │   ├── MalformedQueryError               the parser's message and position
     │   ├── QueryTooDeepError                 nested too deeply to be parsed safely
     │   ├── InvalidParameterError             a protocol parameter with a bad value
-    │   └── FederationRefusedError            a SERVICE call the allow-list does not permit
+    │   ├── FederationRefusedError            a SERVICE call the allow-list does not permit
+    │   └── RemoteRejectedError               a remote store refused a query drugkg's parser took
     ├── UnauthorizedError                 401 a write without the write token, or a wrong one
     ├── ForbiddenError                    403
     │   ├── ReadOnlyError                     a write to an endpoint started without --writable
@@ -20,6 +21,10 @@
     ├── UnsupportedMediaTypeError         415
     ├── ShapesViolatedError               422 the write would violate the shapes (the report)
     ├── RemoteServiceError          502 a non-SILENT SERVICE call failed
+    ├── RemoteStoreError                  502 the remote store failed, or cannot be reached
+    │   ├── RemoteStoreBusyError              503 the remote store answered 503
+    │   └── RemoteStoreTimeoutError           504 the remote store answered 504, or took no
+    │                                             connection in time
     ├── QueryTimeoutError                 503 the query ran past the time limit and was stopped
     ├── QueryMemoryError                  503 the query needed more than the memory limit
     ├── WriterBusyError                   503 another writer (a build, a load) holds the store
@@ -119,6 +124,11 @@ class FederationRefusedError(BadRequestError):
     pass
 
 
+class RemoteRejectedError(BadRequestError):
+    """A remote store (`drugkg serve --remote`) answered 400 to a query drugkg's parser
+    accepted: the engine's own message, quoted."""
+
+
 class UnauthorizedError(EndpointError):
     """401: writes need `Authorization: Bearer <token>` (RFC 6750)."""
 
@@ -212,6 +222,25 @@ class RemoteServiceError(EndpointError):
     status = 502
 
 
+class RemoteStoreError(EndpointError):
+    """502: the remote store (`drugkg serve --remote`) cannot be reached, failed (5xx), or
+    answered what drugkg cannot read; the message names the remote's answer."""
+
+    status = 502
+
+
+class RemoteStoreBusyError(RemoteStoreError):
+    """503: the remote store says it cannot answer now (its own 503)."""
+
+    status = 503
+
+
+class RemoteStoreTimeoutError(RemoteStoreError):
+    """504: the remote store answered 504, or took no connection within the connect limit."""
+
+    status = 504
+
+
 class QueryTimeoutError(EndpointError):
     """503 as Fuseki answers a cancelled query: the server is well, this query is too costly."""
 
@@ -261,12 +290,16 @@ _WIRE: dict[str, type[EndpointError]] = {
         QueryTooDeepError,
         InvalidParameterError,
         FederationRefusedError,
+        RemoteRejectedError,
         NotFoundError,
         NotAcceptableError,
         BadFormatParameterError,
         RequestTooLargeError,
         UnsupportedMediaTypeError,
         RemoteServiceError,
+        RemoteStoreError,
+        RemoteStoreBusyError,
+        RemoteStoreTimeoutError,
         QueryTimeoutError,
         QueryMemoryError,
         UnauthorizedError,

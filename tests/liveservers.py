@@ -4,7 +4,8 @@
                                               `drugkg serve` with cli=True), its settings
                                               given as DRUGKG_* variables
     start_oxigraph(location, data, log_dir)   the `oxigraph` server from PyPI, read-only, on a
-                                              new store at `location` holding `data`
+                                              new store at `location` holding `data` (or
+                                              writable, with its Graph Store Protocol)
     LiveServer                                its base URL, SPARQL URL, process and log
     InProcessServer(app)                      an ASGI app (drugkg's) on uvicorn on a thread of
                                               the test process: real HTTP over loopback without
@@ -122,10 +123,16 @@ def _start(
 
 
 def start_drugkg(
-    store: Path, log_dir: Path, *, cli: bool = False, port: int | None = None, **settings: str
+    store: Path,
+    log_dir: Path,
+    *,
+    cli: bool = False,
+    port: int | None = None,
+    probe: str = "/",
+    **settings: str,
 ) -> LiveServer:
     """drugkg serving `store` on `port` (a free one by default), with `settings` as DRUGKG_*
-    variables."""
+    variables; up once `probe` answers 200."""
     port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DRUGKG_")}
     env.update({f"DRUGKG_{k.upper()}": v for k, v in settings.items()})
@@ -136,16 +143,23 @@ def start_drugkg(
         args = [sys.executable, "-m", "endpoint", "--port", str(port)]
     url = f"http://127.0.0.1:{port}"
     log = log_dir / f"drugkg-{port}.log"
-    return _start(args, url, url + "/sparql", log, env, probe=url + "/")
+    return _start(args, url, url + "/sparql", log, env, probe=url + probe)
 
 
 def start_oxigraph(
-    location: Path, data: Path | None, log_dir: Path, *, load: bool = True
+    location: Path,
+    data: Path | None,
+    log_dir: Path,
+    *,
+    load: bool = True,
+    writable: bool = False,
+    port: int | None = None,
 ) -> LiveServer:
     """`oxigraph serve-read-only` on a new store at `location` holding `data` (or nothing);
-    with `load=False`, on the store already at `location`."""
+    with `load=False`, on the store already at `location`; with `writable`, `oxigraph serve`
+    (its Graph Store Protocol at /store), on `port` when given."""
     binary = venv_binary("oxigraph")
-    if load:
+    if load and (data is not None or not writable):
         location.mkdir(parents=True, exist_ok=True)
         if data is None:  # read-only serving needs a store that exists: an empty one
             data = location.with_suffix(".empty.nt")
@@ -155,9 +169,10 @@ def start_oxigraph(
             check=True,
             capture_output=True,
         )
-    port = free_port()
+    port = port or free_port()
     url = f"http://127.0.0.1:{port}"
-    args = [binary, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
+    command = "serve" if writable else "serve-read-only"
+    args = [binary, command, "--location", str(location), "--bind", f"127.0.0.1:{port}"]
     log = log_dir / f"oxigraph-{port}.log"
     probe = url + "/query?query=ASK%7B%7D"
     return _start(args, url, url + "/query", log, dict(os.environ), probe=probe)
