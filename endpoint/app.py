@@ -13,7 +13,9 @@
     /metrics            Prometheus metrics (`endpoint.metrics`)
 
 At start-up the store's counts are read, or counted once per build (`graph.storage.statistics`), and
-the pool of query processes is started (`endpoint.execution.pool`). CORS allows GET and POST from
+the pool of query processes is started (`endpoint.execution.pool`); with DRUGKG_REMOTE (`drugkg
+serve --remote URL`) the same site answers from a remote SPARQL server instead
+(`endpoint.execution.remote`). CORS allows GET and POST from
 any origin without credentials. Responses over 1 KiB are gzipped when the client accepts
 it, streamed ones included: compression goes chunk by chunk, so memory stays bounded and a
 large CSV or JSON result (which compresses 5-10x) reaches the client sooner. GET and POST
@@ -37,14 +39,13 @@ from starlette.routing import Route
 from starlette.staticfiles import StaticFiles
 
 from endpoint import health, metrics, site
-from endpoint.errors import NotFoundError, error_response
-from endpoint.execution.versions import VersionFollower
+from endpoint.errors import EndpointError, NotFoundError, error_response
 from endpoint.http import caching, transfer
 from endpoint.http.hardening import Hardening
 from endpoint.linkeddata import routes
 from endpoint.linkeddata.routes import describe
 from endpoint.querypage import page as querypage
-from endpoint.settings import ServerSettings
+from endpoint.settings import REMOTE_WRITABLE, ServerSettings
 from endpoint.sparql.fastpath import SparqlFastPath
 from endpoint.sparql.handler import LIMIT, TRUNCATED, sparql
 from endpoint.sparql.openapi import (
@@ -59,7 +60,7 @@ from endpoint.state import (
     CACHE_ENTRY_MAX,
     EndpointState,
     FollowsStore,
-    pool_factory,
+    follower_for,
     state_of,
 )
 from endpoint.writes import graphstore
@@ -70,6 +71,8 @@ from graph.pipeline.inputs import Sources, ontology_prefixes
 
 
 def create_app(settings: ServerSettings) -> FastAPI:
+    if settings.remote is not None and settings.writable:
+        raise DrugkgError(REMOTE_WRITABLE)
     # a writable server without a usable token does not start (TokenFileError)
     access = (
         WriteAccess.from_file(settings.write_token_file)
@@ -79,9 +82,9 @@ def create_app(settings: ServerSettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if not settings.store.exists():
+        if settings.remote is None and not settings.store.exists():
             raise StoreMissingError(settings.store)
-        follower = VersionFollower(settings.store, pool_factory(settings))
+        follower = follower_for(settings)
         await follower.start()
         cache = None
         if settings.result_cache_mb > 0:
@@ -212,6 +215,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.openapi = openapi  # type: ignore[method-assign]
 
     @app.exception_handler(DrugkgError)
+    @app.exception_handler(EndpointError)  # a page's query that failed (a remote store down)
     async def drugkg_error(request: Request, error: Exception) -> Response:
         return error_response(error, request.headers.get("accept"))
 

@@ -8,7 +8,8 @@
     │   ├── MalformedQueryError               the parser's message and position
     │   ├── QueryTooDeepError                 nested too deeply to be parsed safely
     │   ├── InvalidParameterError             a protocol parameter with a bad value
-    │   └── FederationRefusedError            a SERVICE call the allow-list does not permit
+    │   ├── FederationRefusedError            a SERVICE call the allow-list does not permit
+    │   └── RemoteRejectedError               a remote store refused a query drugkg's parser took
     ├── UnauthorizedError                 401 a write without the write token, or a wrong one
     ├── ForbiddenError                    403
     │   ├── ReadOnlyError                     a write to an endpoint started without --writable
@@ -20,6 +21,10 @@
     ├── UnsupportedMediaTypeError         415
     ├── ShapesViolatedError               422 the write would violate the shapes (the report)
     ├── RemoteServiceError          502 a non-SILENT SERVICE call failed
+    ├── RemoteStoreError                  502 the remote store failed, or cannot be reached
+    │   ├── RemoteStoreBusyError              503 the remote store answered 503
+    │   └── RemoteStoreTimeoutError           504 the remote store answered 504, or took no
+    │                                             connection in time
     ├── QueryTimeoutError                 503 the query ran past the time limit and was stopped
     ├── QueryMemoryError                  503 the query needed more than the memory limit
     ├── WriterBusyError                   503 another writer (a build, a load) holds the store
@@ -42,6 +47,7 @@ from collections.abc import Callable, Sequence
 
 from starlette.responses import HTMLResponse, Response
 
+from endpoint import metrics
 from endpoint.http.accept import wants_json
 from graph.errors import (
     DrugkgError,
@@ -117,6 +123,11 @@ class InvalidParameterError(BadRequestError):
 
 class FederationRefusedError(BadRequestError):
     pass
+
+
+class RemoteRejectedError(BadRequestError):
+    """A remote store (`drugkg serve --remote`) answered 400 to a query drugkg's parser
+    accepted: the engine's own message, quoted."""
 
 
 class UnauthorizedError(EndpointError):
@@ -212,6 +223,34 @@ class RemoteServiceError(EndpointError):
     status = 502
 
 
+class RemoteStoreError(EndpointError):
+    """502: the remote store (`drugkg serve --remote`) cannot be reached, failed (5xx), or
+    answered what drugkg cannot read; the message names the remote's answer. `reason` is
+    the word the `drugkg_remote_errors_total` metric counts it under."""
+
+    status = 502
+    reason = "protocol"
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        if reason is not None:
+            self.reason = reason
+
+
+class RemoteStoreBusyError(RemoteStoreError):
+    """503: the remote store says it cannot answer now (its own 503)."""
+
+    status = 503
+    reason = "status"
+
+
+class RemoteStoreTimeoutError(RemoteStoreError):
+    """504: the remote store answered 504, or took no connection within the connect limit."""
+
+    status = 504
+    reason = "timeout"
+
+
 class QueryTimeoutError(EndpointError):
     """503 as Fuseki answers a cancelled query: the server is well, this query is too costly."""
 
@@ -261,12 +300,16 @@ _WIRE: dict[str, type[EndpointError]] = {
         QueryTooDeepError,
         InvalidParameterError,
         FederationRefusedError,
+        RemoteRejectedError,
         NotFoundError,
         NotAcceptableError,
         BadFormatParameterError,
         RequestTooLargeError,
         UnsupportedMediaTypeError,
         RemoteServiceError,
+        RemoteStoreError,
+        RemoteStoreBusyError,
+        RemoteStoreTimeoutError,
         QueryTimeoutError,
         QueryMemoryError,
         UnauthorizedError,
@@ -328,6 +371,8 @@ def to_wire(error: EndpointError) -> dict[str, object]:
         wire["offered"] = error.offered
     if isinstance(error, ShapesViolatedError) and error.report:
         wire["report"] = error.report.decode()
+    if isinstance(error, RemoteStoreError):
+        wire["reason"] = error.reason
     return wire
 
 
@@ -341,6 +386,9 @@ def from_wire(data: dict[str, object]) -> EndpointError:
         return refused
     if issubclass(cls, ShapesViolatedError):
         return cls(message, str(data.get("report", "")).encode())
+    if issubclass(cls, RemoteStoreError):
+        reason = data.get("reason")
+        return cls(message, reason if isinstance(reason, str) else None)
     return cls(message)
 
 
@@ -350,6 +398,8 @@ def error_response(
     """A plain-text (or, when the client asks for JSON, JSON) response naming the problem;
     `page`, for a browser, makes the message an HTML page instead."""
     status = status_of(error)
+    if isinstance(error, RemoteStoreError | RemoteRejectedError):  # in the server process
+        metrics.remote_error(error.reason if isinstance(error, RemoteStoreError) else "status")
     message = error.message if isinstance(error, EndpointError) else str(error)
     headers = error.headers() if isinstance(error, EndpointError) else {}
     document = error.document() if isinstance(error, EndpointError) else None

@@ -29,6 +29,7 @@ from starlette.responses import JSONResponse
 
 from endpoint.errors import EndpointError
 from endpoint.execution import wire
+from endpoint.execution.remote.follower import RemoteGeneration
 from endpoint.state import state_of
 from graph.errors import DrugkgError
 
@@ -81,7 +82,12 @@ async def ready(request: Request) -> JSONResponse:
     generation = state.generation
     running = len(state.follower.pool.pids)
     problems: list[str] = []
-    body: dict[str, Any] = {"version": generation.version.name, "query_processes": running}
+    version = (
+        generation.pool.look.build_id
+        if isinstance(generation, RemoteGeneration)
+        else generation.version.name
+    )
+    body: dict[str, Any] = {"version": version, "query_processes": running}
     if not running:
         problems.append("no query process is running (they are being started)")
     start = time.perf_counter()

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Literal
+from typing import Literal, get_args
 
 from fastapi import FastAPI
 from prometheus_client import (
@@ -99,6 +99,7 @@ Limit = Literal["time", "wait", "memory"]
 Replacement = Literal["time", "memory", "crashed", "retired"]
 CacheResult = Literal["hit", "miss", "bypass"]
 RemoteError = Literal["connect", "timeout", "status", "protocol"]
+REMOTE_REASONS = frozenset(get_args(RemoteError))
 
 
 def query_stopped(limit: Limit) -> None:
@@ -117,9 +118,10 @@ def result_cache(result: CacheResult) -> None:
     RESULT_CACHE.labels(result).inc()
 
 
-def remote_error(reason: RemoteError) -> None:
-    """Count a failure to reach or read the remote store (one word, never a message)."""
-    REMOTE_ERRORS.labels(reason).inc()
+def remote_error(reason: str) -> None:
+    """Count a failure to reach or read the remote store (one of the words of `RemoteError`,
+    never a message: another word counts as `protocol`)."""
+    REMOTE_ERRORS.labels(reason if reason in REMOTE_REASONS else "protocol").inc()
 
 
 def exposition() -> tuple[bytes, str]:

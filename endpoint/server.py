@@ -92,8 +92,8 @@ def serve(
         _prepare(settings)
         uvicorn.run(create_app(settings), **options)
         return
-    # count once here, so the worker processes read the file
-    load_or_compute(current_version(settings.store))
+    if settings.remote is None:  # count once here, so the worker processes read the file
+        load_or_compute(current_version(settings.store))
     os.environ[SETTINGS_VARIABLE] = settings.model_dump_json()
     slots = tempfile.mkdtemp(prefix="drugkg-cpus-")
     os.environ[CPU_SLOTS_VARIABLE] = slots

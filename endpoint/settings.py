@@ -11,7 +11,14 @@ from typing import Annotated, Any
 from pydantic import Field, field_validator
 from pydantic_settings import NoDecode
 
+from endpoint.execution.remote.engines import AUTO, ENGINES
 from graph.settings import Settings
+
+REMOTE_WRITABLE = (
+    "a remote store (--remote, DRUGKG_REMOTE) cannot be served writable (--writable, "
+    "DRUGKG_WRITABLE): writes go to the embedded store only; the remote's graphs are written "
+    "to the remote itself (`drugkg publish`)"
+)
 
 
 class ServerSettings(Settings):
@@ -109,6 +116,20 @@ class ServerSettings(Settings):
         description="Seconds clients and proxies may reuse a GET response (Cache-Control).",
     )
 
+    remote_engine: str = Field(
+        default=AUTO,
+        description="The remote store's engine, whose behaviours drugkg allows for "
+        f"(`endpoint.execution.remote.engines`): {AUTO} (from its Server header), "
+        + ", ".join(ENGINES)
+        + ".",
+    )
+    remote_refresh: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds between two looks at the remote store's graphs and their sizes; "
+        "when they changed, its counts are taken anew and caches and ETags follow.",
+    )
+
     writable: bool = Field(
         default=False,
         description="Accept writes (SPARQL Update at /sparql, the Graph Store Protocol at "
@@ -131,6 +152,14 @@ class ServerSettings(Settings):
         description="Time limit of one write, in seconds, waiting for another writer "
         "included; a write over it is stopped and changes nothing (503).",
     )
+
+    @field_validator("remote_engine")
+    @classmethod
+    def _check_engine(cls, value: str) -> str:
+        name = value.strip().lower()
+        if name != AUTO and name not in ENGINES:
+            raise ValueError(f"unknown engine {value!r}; known: {AUTO}, {', '.join(ENGINES)}")
+        return name
 
     @field_validator("federation_allowlist", mode="before")
     @classmethod

@@ -2,8 +2,9 @@
 
 `EndpointState` is created at start-up (`endpoint.app`) and reached by every handler through
 `request.app.state.drugkg` (`state_of`). It answers from the current generation of the store
-(`endpoint.execution.versions`) and keeps what is derived from it (the service and VoID
-descriptions, the result cache) for as long as that generation answers.
+(`endpoint.execution.versions`), or of the remote store it was started on
+(`endpoint.execution.remote.follower`), and keeps what is derived from it (the service and
+VoID descriptions, the result cache) for as long as that generation answers.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from endpoint.errors import EndpointError, ReadOnlyError, error_response
 from endpoint.execution.pool import PoolConfig, QueryPool
+from endpoint.execution.remote.follower import RemoteFollower, RemoteGeneration, RemotePool
 from endpoint.execution.versions import Generation, VersionedPool, VersionFollower
 from endpoint.http import caching
 from endpoint.linkeddata import descriptions
@@ -33,18 +35,21 @@ from graph.pipeline.inputs import Sources, ontology_prefixes
 from graph.query.formats import Kind
 from graph.storage.statistics import StoreStats
 
+Follower = VersionFollower | RemoteFollower
+"""What a server answers from: the store's versions, or a remote store."""
+
 
 @dataclass
 class EndpointState:
     settings: ServerSettings
-    follower: VersionFollower
+    follower: Follower
     cache: ResultCache | None = None
     access: WriteAccess = field(default_factory=WriteAccess.read_only)
     writes: WriteRunner | None = None
     _described: dict[tuple[str, str, str, str], bytes] = field(default_factory=dict)
 
     @property
-    def generation(self) -> Generation:
+    def generation(self) -> Generation | RemoteGeneration:
         """The store version answering now, with its counts and query processes; a request
         takes it once and uses it throughout, so no answer mixes two versions."""
         return self.follower.current
@@ -54,7 +59,7 @@ class EndpointState:
         return self.follower.current.stats
 
     @property
-    def pool(self) -> VersionedPool:
+    def pool(self) -> VersionedPool | RemotePool:
         return self.follower.current.pool
 
     def writer(self) -> WriteRunner:
@@ -65,9 +70,11 @@ class EndpointState:
 
     @property
     def has_dump(self) -> bool:
-        return self.settings.dump_path.is_file()
+        """A dump to serve: the build's, beside the store (over a remote store, none: the
+        local dump need not be what the remote holds)."""
+        return self.settings.remote is None and self.settings.dump_path.is_file()
 
-    def moved(self, _: Generation) -> None:
+    def moved(self, _: Generation | RemoteGeneration) -> None:
         """A new store version answers: what was kept of the old one is dropped."""
         self._described.clear()
         if self.cache is not None:
@@ -128,28 +135,54 @@ _PREFIXES = {
 def pool_factory(settings: ServerSettings) -> Callable[[Path], QueryPool]:
     """How the server starts a pool of query processes on one version of the store."""
     prefixes = ontology_prefixes(Sources.from_settings(settings), settings.base_iri)
-    memory = settings.query_memory_mb
 
     def make(version: Path) -> QueryPool:
-        worker = {
-            "store": str(version),
-            "union_default_graph": settings.union_default_graph,
-            "result_limit": settings.result_limit,
-            "federation_allowlist": settings.federation_allowlist,
-            "prefixes": prefixes,
-            "max_query_chars": settings.max_request_bytes,
-        }
-        return QueryPool(
-            PoolConfig(
-                worker_config=worker,
-                size=settings.query_workers,
-                max_size=settings.query_workers_max,
-                timeout=settings.query_timeout,
-                memory_limit=memory * 1024 * 1024 if memory is not None else None,
-            )
-        )
+        return _pool(settings, {"store": str(version)}, prefixes)
 
     return make
+
+
+def remote_follower(settings: ServerSettings) -> RemoteFollower:
+    """The remote store a server answers from, with its pool of query processes."""
+    assert settings.remote is not None
+    url = settings.remote
+    prefixes = ontology_prefixes(Sources.from_settings(settings), settings.base_iri)
+    remote = {"url": url, "timeout": settings.query_timeout}
+
+    def make() -> QueryPool:
+        return _pool(settings, {"store": url, "remote": remote}, prefixes)
+
+    return RemoteFollower(url, settings.remote_engine, settings.remote_refresh, make)
+
+
+def follower_for(settings: ServerSettings) -> Follower:
+    """What the server answers from, chosen once at start-up."""
+    if settings.remote is not None:
+        return remote_follower(settings)
+    return VersionFollower(settings.store, pool_factory(settings))
+
+
+def _pool(
+    settings: ServerSettings, where: dict[str, object], prefixes: dict[str, str]
+) -> QueryPool:
+    memory = settings.query_memory_mb
+    worker = {
+        **where,
+        "union_default_graph": settings.union_default_graph,
+        "result_limit": settings.result_limit,
+        "federation_allowlist": settings.federation_allowlist,
+        "prefixes": prefixes,
+        "max_query_chars": settings.max_request_bytes,
+    }
+    return QueryPool(
+        PoolConfig(
+            worker_config=worker,
+            size=settings.query_workers,
+            max_size=settings.query_workers_max,
+            timeout=settings.query_timeout,
+            memory_limit=memory * 1024 * 1024 if memory is not None else None,
+        )
+    )
 
 
 def state_of(request: Request) -> EndpointState:

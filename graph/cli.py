@@ -116,8 +116,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("query", metavar="QUERY|FILE", help="query text, or a path to a .rq file")
     p.set_defaults(handler=_query)
 
-    p = sub.add_parser("serve", help="serve the SPARQL endpoint (builds first if needed)")
+    p = sub.add_parser(
+        "serve",
+        help="serve the SPARQL endpoint (builds first if needed)",
+        description="Serve the endpoint and the site over the store (built first when it is "
+        "missing), or with --remote over a remote SPARQL 1.1 server holding drugkg's graphs.",
+    )
     p.add_argument("--store", type=Path, help="store path (default: DRUGKG_STORE)")
+    p.add_argument(
+        "--remote",
+        metavar="QUERY_URL",
+        help="answer from this remote SPARQL 1.1 query endpoint instead of the store "
+        "(default: DRUGKG_REMOTE); read-only",
+    )
     p.add_argument("--host", help="address to listen on (default: DRUGKG_HOST, 127.0.0.1)")
     p.add_argument("--port", type=int, help="port to listen on (default: DRUGKG_PORT, 8000)")
     p.add_argument("--workers", type=int, help="server processes (default: DRUGKG_WORKERS)")
@@ -555,8 +566,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     """Build a missing store, then become the endpoint (`python -m endpoint`).
 
     The knowledge graph never imports the service; the service is started as its own
-    program, with the same settings (DRUGKG_* variables, the store path among them)."""
-    if not settings.store.exists():
+    program, with the same settings (DRUGKG_* variables, the store path among them). Over a
+    remote store (`--remote`) nothing is built: the endpoint answers from the remote."""
+    if not (args.remote or settings.remote) and not settings.store.exists():
         print(f"drugkg serve: no store at {settings.store}, building it first", file=sys.stderr)
         with writer_lock(settings.store, "drugkg serve (building a missing store)"):
             report = build(settings, announce=_announce("serve"))
@@ -568,6 +580,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             command += [f"--{option}", str(value)]
     if args.writable:
         command.append("--writable")
+    if args.remote:
+        command += ["--remote", args.remote]
     environment = {**os.environ, "DRUGKG_STORE": str(settings.store)}
     sys.stdout.flush()
     sys.stderr.flush()

@@ -7,8 +7,9 @@ these in `endpoint.settings`.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -26,6 +27,11 @@ class Settings(BaseSettings):
     base_iri: str = Field(
         default="https://w3id.org/drugkg/",
         description="Base of every IRI drugkg mints; the data is rewritten to it at build time.",
+    )
+    remote: str | None = Field(
+        default=None,
+        description="The query URL of a remote SPARQL 1.1 server holding drugkg's graphs, "
+        "which `serve` answers from instead of the store (`drugkg serve --remote URL`).",
     )
     union_default_graph: bool = Field(
         default=True,
@@ -61,6 +67,16 @@ class Settings(BaseSettings):
     shapes_dir: Path | None = Field(
         default=None, description="Folder of SHACL shapes (*.ttl); default: shapes/."
     )
+
+    @field_validator("remote")
+    @classmethod
+    def _check_remote(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"not an http(s) URL of a SPARQL query endpoint: {value!r}")
+        return value.strip()
 
     @property
     def dump_path(self) -> Path:

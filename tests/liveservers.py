@@ -5,7 +5,8 @@
                                               given as DRUGKG_* variables
     start_oxigraph(location, data, log_dir)   the `oxigraph` server from PyPI, read-only, on a
                                               new store at `location` holding `data` (or
-                                              writable: `oxigraph serve`, /store /update)
+                                              writable: `oxigraph serve`, its Graph Store
+                                              Protocol at /store, updates at /update)
     start_virtuoso(root, log_dir, users)      Virtuoso Open Source 7 (Debian's package) on a
                                               fresh database under `root`, with the ini of
                                               tests/fixtures/virtuoso and the users given;
@@ -178,14 +179,15 @@ def start_oxigraph(
     load: bool = True,
     writable: bool = False,
     union_default_graph: bool = False,
+    port: int | None = None,
 ) -> LiveServer:
     """`oxigraph serve-read-only` on a new store at `location` holding `data` (or nothing);
     with `load=False`, on the store already at `location`. `writable`: `oxigraph serve`
-    (the Graph Store Protocol at /store, updates at /update) on a store it makes itself;
-    `union_default_graph`: queries see the union of the graphs as their default graph."""
+    (the Graph Store Protocol at /store, updates at /update), on a new store holding `data`
+    or on one it makes itself; `union_default_graph`: queries see the union of the graphs as
+    their default graph; on `port` when given."""
     binary = venv_binary("oxigraph")
-    assert not (writable and data is not None), "a writable server starts on an empty store"
-    if load and not writable:
+    if load and (data is not None or not writable):
         location.mkdir(parents=True, exist_ok=True)
         if data is None:  # read-only serving needs a store that exists: an empty one
             data = location.with_suffix(".empty.nt")
@@ -195,7 +197,7 @@ def start_oxigraph(
             check=True,
             capture_output=True,
         )
-    port = free_port()
+    port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     command = "serve" if writable else "serve-read-only"
     args = [binary, command, "--location", str(location), "--bind", f"127.0.0.1:{port}"]

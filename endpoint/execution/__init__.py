@@ -4,4 +4,5 @@ pool         the query processes: time and memory limits, fair share, replacemen
 worker       one query process: evaluates jobs with pyoxigraph, streams answers
 wire         the framing between the server and its query processes
 versions     the store version a server answers from, and its move to a newer one
+remote/      a remote SPARQL server answering instead of the store (`drugkg serve --remote`)
 """

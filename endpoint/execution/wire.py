@@ -49,9 +49,16 @@ class Job:
     union: bool = True
     """Whether the union default graph setting applies; False: the store's own default
     graph is the query's (the Graph Store Protocol's ?default)."""
+    engine: str | None = None
+    """A remote store's engine (`endpoint.execution.remote.engines`); None: a local store."""
+    graphs: list[str] | None = None
+    """drugkg's graphs on a remote store whose engine must have them listed."""
+    cap: int | None = None
+    """The most triples a remote store's engine puts in a graph answer, when it cuts them
+    there without saying so (`endpoint.execution.remote.engines`)."""
 
     def encode(self) -> bytes:
-        fields = {
+        fields: dict[str, object] = {
             "query": self.query,
             "default_graphs": self.default_graphs,
             "named_graphs": self.named_graphs,
@@ -61,6 +68,10 @@ class Job:
             "store": self.store,
             "union": self.union,
         }
+        if self.engine is not None:  # a remote store's job: what it runs against
+            fields["engine"] = self.engine
+            fields["graphs"] = self.graphs
+            fields["cap"] = self.cap
         body = json.dumps(fields, ensure_ascii=False).encode()
         return LENGTH.pack(len(body)) + body
 

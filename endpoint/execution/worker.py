@@ -11,6 +11,12 @@ evaluate with pyoxigraph, pick the representation (`endpoint.sparql.negotiation`
 with pyoxigraph straight into frames (`endpoint.execution.wire`), so a large result streams with
 bounded memory. With a result limit, at most that many solutions or triples are sent and the
 header says whether the result was truncated.
+
+Started on a remote store (`drugkg serve --remote`: the config names it instead of a store
+directory), the process checks each query the same way, then asks the remote
+(`endpoint.execution.remote.evaluator`) instead of evaluating it, and serialises the remote's
+answer as it streams in, under the same limits; a remote that cut the result itself counts as
+a truncation.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from itertools import islice
 from tempfile import SpooledTemporaryFile
-from typing import IO, Any, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from pyoxigraph import (
     NamedNode,
@@ -52,8 +58,12 @@ from endpoint.execution import wire
 from endpoint.sparql import federation
 from endpoint.sparql.lexer import QueryShape, scan
 from endpoint.sparql.negotiation import choose
-from graph.query.formats import Format, kind_of
+from graph.query.formats import Format, Kind
 from graph.query.text import StackTooSmallError, explain, run_on_deep_stack
+
+if TYPE_CHECKING:
+    from endpoint.execution.remote.client import Triples
+    from endpoint.execution.remote.evaluator import RemoteEvaluator
 
 OPEN_VERSIONS = 2
 """Store versions a query process keeps open: the current one and the one before."""
@@ -102,14 +112,32 @@ class FrameWriter:
 
 class Worker:
     def __init__(self, config: dict[str, Any]) -> None:
-        self.home = str(config["store"])
         self.stores: OrderedDict[str, Store] = OrderedDict()
         """The versions of the store this process has open, the latest used last."""
-        self.store_for(self.home)
+        remote: dict[str, Any] | None = config.get("remote")
         self.union = bool(config["union_default_graph"])
         self.limit: int | None = config.get("result_limit")
         self.prefixes: dict[str, str] = dict(config.get("prefixes", {}))
         """Pre-declared in every query, and used in graph answers (Turtle, TriG, RDF/XML)."""
+        self.remote: RemoteEvaluator | None = None
+        """The remote store queries are asked of, instead of a store directory."""
+        self.capped: int | None = None
+        """The remote cut the current job's result at this many rows or triples."""
+        self.graph_cap: int | None = None
+        """The remote cuts graph results at this many triples without saying so."""
+        if remote is None:
+            self.home = str(config["store"])
+            self.store_for(self.home)
+        else:
+            from endpoint.execution.remote.evaluator import RemoteEvaluator  # httpx: only here
+
+            self.home = ""
+            self.remote = RemoteEvaluator(
+                str(remote["url"]),
+                timeout=float(remote["timeout"]),
+                prefixes=self.prefixes,
+                union=self.union,
+            )
         self.guard = federation.ServiceGuard(config.get("federation_allowlist", []), self.prefixes)
         self.max_chars: int | None = config.get("max_query_chars")
         """Longest query text the thread's stack is sized for (`graph.query.text`)."""
@@ -132,7 +160,7 @@ class Worker:
 
     def evaluate(
         self, job: wire.Job, shape: QueryShape | None = None
-    ) -> tuple[QuerySolutions | QueryBoolean | QueryTriples, bool]:
+    ) -> tuple[QuerySolutions | QueryBoolean | QueryTriples | Triples, bool]:
         """The result, and whether the query calls a SERVICE."""
         shape = scan(job.query) if shape is None else shape
         if self.max_chars is not None and len(job.query) > self.max_chars:
@@ -148,6 +176,10 @@ class Worker:
             if shape.is_update:
                 raise UpdateRefusedError() from None
             raise
+        if self.remote is not None:
+            answer = self.remote.evaluate(job, shape)
+            self.capped, self.graph_cap = answer.capped, answer.graph_cap
+            return answer.result, calls_service
         options: dict[str, Any] = {"prefixes": self.prefixes, "base_iri": job.base_iri}
         if job.default_graphs is not None or job.named_graphs is not None:
             try:
@@ -171,11 +203,13 @@ class Worker:
     def answer(self, job: wire.Job, out: IO[bytes]) -> None:
         writer: FrameWriter | None = None
         has_service = False
+        self.capped = self.graph_cap = None
         try:
             shape = scan(job.query)
             has_service = shape.has_service
             result, has_service = self.evaluate(job, shape)
-            kind = kind_of(result)
+            solutions = isinstance(result, QuerySolutions | QueryBoolean)
+            kind = Kind.SOLUTIONS if solutions else Kind.GRAPH
             rep = choose(kind, job.accept, job.format)
             header: dict[str, object] = {"status": 200, "type": rep.content_type}
             if isinstance(result, QueryBoolean):
@@ -184,21 +218,34 @@ class Worker:
                 return
             writer = FrameWriter(out, header)
             sink = cast(IO[bytes], writer)
-            if self.limit is None:
-                if isinstance(result, QueryTriples):
-                    serialize(result, sink, rep.rdf_format, prefixes=self.prefixes)
-                else:
+            limit, capped, cap = self.limit, self.capped, self.graph_cap
+            for cut in (capped, cap):  # the remote cut it, or may have: the answer says so
+                if cut is not None:
+                    limit = cut if limit is None else min(limit, cut)
+            if limit is None:
+                if isinstance(result, QuerySolutions):
                     result.serialize(sink, rep.results_format)
+                else:
+                    serialize(result, sink, rep.rdf_format, prefixes=self.prefixes)
             else:
-                header["limit"] = self.limit
-                _limited(result, self.limit, rep, writer, self.prefixes)
+                header["limit"] = limit
+                _limited(
+                    result, limit, rep, writer, self.prefixes, cut=capped is not None, full=cap
+                )
             writer.finish()
         except EndpointError as error:
             _fail(out, error, writer)
         except (OSError, SyntaxError, ValueError, TypeError, RuntimeError) as exc:
-            # raised lazily while solutions are produced: a store failure, or a SERVICE
-            # endpoint that failed or answered something unparsable
-            _fail(out, _evaluation_error(exc, has_service), writer)
+            # raised lazily while solutions are produced: a store failure, a SERVICE
+            # endpoint that failed or answered something unparsable, or a remote store's
+            # answer that broke off
+            if self.remote is not None:
+                _fail(out, self.remote.broken(exc), writer)
+            else:
+                _fail(out, _evaluation_error(exc, has_service), writer)
+        finally:
+            if self.remote is not None:
+                self.remote.release()
 
 
 def _evaluation_error(exc: Exception, has_service: bool) -> EndpointError:
@@ -215,13 +262,18 @@ def _fail(out: IO[bytes], error: EndpointError, writer: FrameWriter | None) -> N
 
 
 def _limited(
-    result: QuerySolutions | QueryTriples,
+    result: QuerySolutions | QueryTriples | Triples,
     limit: int,
     rep: Format,
     out: FrameWriter,
     prefixes: dict[str, str],
+    *,
+    cut: bool = False,
+    full: int | None = None,
 ) -> None:
-    """Send at most `limit` solutions or triples; the header says whether more were left out.
+    """Send at most `limit` solutions or triples; the header says whether more were left out
+    (always, when the result was `cut` before it came here, and when a graph has `full`
+    triples or more: a remote that cuts graphs there without saying so may have cut it).
 
     The header (with the truncation flag) must precede the body, so the first `limit` items
     are spooled (SPARQL TSV or N-Triples: pyoxigraph's own term syntax, one item per line),
@@ -237,14 +289,23 @@ def _limited(
                 cells = (solution[v] for v in variables)
                 line = "\t".join("" if term is None else str(term) for term in cells)
                 spool.write((line + "\n").encode())
-            out.header["truncated"] = next(result, None) is not None
+            out.header["truncated"] = cut or next(result, None) is not None
             spool.seek(0)
             parsed_solutions = parse_query_results(spool, QueryResultsFormat.TSV)
             parsed_solutions.serialize(sink, rep.results_format)
         else:
             triples: Iterator[Triple] = iter(result)
-            serialize(islice(triples, limit), spool, RdfFormat.N_TRIPLES)
-            out.header["truncated"] = next(triples, None) is not None
+            kept = 0
+
+            def counted() -> Iterator[Triple]:
+                nonlocal kept
+                for triple in islice(triples, limit):
+                    kept += 1
+                    yield triple
+
+            serialize(counted(), spool, RdfFormat.N_TRIPLES)
+            more = next(triples, None) is not None
+            out.header["truncated"] = cut or more or (full is not None and kept >= full)
             spool.seek(0)
             parsed = (quad.triple for quad in parse(spool, RdfFormat.N_TRIPLES))
             serialize(parsed, sink, rep.rdf_format, prefixes=prefixes)

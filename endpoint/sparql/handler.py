@@ -28,6 +28,7 @@ from endpoint.writes import update
 from graph.errors import DrugkgError
 
 if TYPE_CHECKING:
+    from endpoint.execution.remote.follower import RemoteGeneration
     from endpoint.execution.versions import Generation
     from endpoint.state import EndpointState
 
@@ -147,7 +148,7 @@ async def _answer(scope: Scope, receive: Receive, send: Send, state: EndpointSta
 
 async def _evaluate(
     state: EndpointState,
-    generation: Generation,
+    generation: Generation | RemoteGeneration,
     query: protocol.SparqlRequest,
     headers: Headers,
     *,

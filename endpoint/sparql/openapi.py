@@ -152,7 +152,15 @@ def _responses(truncated: str, limit: str, *, html: bool) -> dict[str, Any]:
         "406": error("No acceptable result format; the message lists them."),
         "413": error("The request is too large."),
         "415": error("Unsupported request body type."),
-        "503": error("The query ran past the time limit and was stopped."),
+        "502": error(
+            "A SERVICE endpoint failed; over a remote store (`drugkg serve --remote`), the "
+            "remote failed, cannot be reached, or sent what cannot be read."
+        ),
+        "503": error(
+            "The query ran past the time limit or the memory limit and was stopped; over a "
+            "remote store, also the remote's own 503."
+        ),
+        "504": error("Over a remote store: the remote timed out, or took no connection."),
     }
 
 

@@ -15,11 +15,12 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import Literal, NamedNode, QuerySolutions, Store
+from pyoxigraph import Literal, NamedNode, QuerySolution, QuerySolutions, Store
 
 from graph.errors import StoreMissingError
 from graph.linking.linkset import EXTERNAL_DATASETS, ExternalDataset
@@ -71,6 +72,9 @@ WHERE { { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }
         BIND(IF(?p = <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>, ?o, ?unbound) AS ?c) }
 """
 
+DEFAULT_GRAPH_SIZE = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+"""The size of the store's own default graph."""
+
 _LINKS = """
 SELECT ?space ?p (COUNT(*) AS ?n)
 WHERE { { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o FILTER(isIRI(?o)) } } }
@@ -99,12 +103,22 @@ def _rows(store: Store, query: str) -> QuerySolutions:
     return result
 
 
+Rows = Callable[[str], Iterable[QuerySolution]]
+"""How the counting queries are evaluated: over the store as it is (no union default graph),
+a local store or a remote one (`endpoint.execution.remote`)."""
+
+
 def compute(store_path: Path) -> StoreStats:
     if not store_path.exists():
         raise StoreMissingError(store_path)
     store = Store.read_only(str(store_path))
+    return count(lambda query: _rows(store, query), build_id(store_path))
+
+
+def count(rows: Rows, build: str) -> StoreStats:
+    """The counts of a store whose queries `rows` evaluates, under the build id `build`."""
     graphs = []
-    for row in _rows(store, _PER_GRAPH):
+    for row in rows(_PER_GRAPH):
         graph = row["g"]
         graphs.append(
             GraphStats(
@@ -116,7 +130,7 @@ def compute(store_path: Path) -> StoreStats:
             )
         )
     graphs.sort(key=lambda g: g.name or "")
-    (row,) = list(_rows(store, _UNION))
+    (row,) = list(rows(_UNION))
     union = GraphStats(
         None,
         _int(row["triples"]),
@@ -124,19 +138,19 @@ def compute(store_path: Path) -> StoreStats:
         _int(row["classes"]),
         _int(row["properties"]),
     )
-    (count,) = list(_rows(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
+    (default,) = list(rows(DEFAULT_GRAPH_SIZE))
     spaces = " ".join(f'"{d.uri_space}"' for d in EXTERNAL_DATASETS)
     by_space = {d.uri_space: d for d in EXTERNAL_DATASETS}
     linksets = []
-    for link in _rows(store, _LINKS % spaces):
+    for link in rows(_LINKS % spaces):
         space, predicate = link["space"], link["p"]
         if isinstance(space, Literal) and isinstance(predicate, NamedNode):
             linksets.append(LinkSet(by_space[space.value], predicate.value, _int(link["n"])))
     return StoreStats(
-        build_id=build_id(store_path),
+        build_id=build,
         graphs=tuple(graphs),
         union=union,
-        default_graph_triples=_int(count["n"]),
+        default_graph_triples=_int(default["n"]),
         linksets=tuple(linksets),
     )
 

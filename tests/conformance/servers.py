@@ -1,11 +1,13 @@
 """SPARQL servers on loopback ports, each over a store built for one test dataset.
 
-Two kinds of server answer the same HTTP requests, both started through the shared harness
+Three kinds of server answer the same HTTP requests, all started through the shared harness
 (tests/liveservers.py):
 - `drugkg`: our endpoint, `endpoint.app.create_app(settings)` served in-process
   (`InProcessServer`: real HTTP over loopback, no interpreter start per dataset), with the
   standard dataset semantics (`union_default_graph=False`);
-- `oxigraph`: the `oxigraph serve-read-only` server from PyPI, as a reference.
+- `oxigraph`: the `oxigraph serve-read-only` server from PyPI, as a reference;
+- `drugkg-remote`: our endpoint as `drugkg` is, answering from the `oxigraph` server over
+  the store (`drugkg serve --remote`).
 """
 
 from __future__ import annotations
@@ -61,7 +63,37 @@ class _Oxigraph:
         self._server.stop()
 
 
+class _OverOxigraph:
+    """drugkg in-process, answering from the oxigraph server over the store."""
+
+    def __init__(self, store: Path) -> None:
+        from endpoint.app import create_app
+        from endpoint.settings import ServerSettings
+
+        self._remote = _Oxigraph(store)
+        settings = ServerSettings(
+            store=store,
+            remote=self._remote.sparql,
+            remote_refresh=3600,
+            union_default_graph=False,
+        )
+        try:
+            self._server = InProcessServer(create_app(settings))
+        except BaseException:
+            self._remote.close()
+            raise
+        self.sparql = self._server.sparql
+
+    def close(self) -> None:
+        try:
+            self._server.close()
+        finally:
+            self._remote.close()
+
+
 def start(kind: str, store: Path) -> Running:
+    if kind == "drugkg-remote":
+        return _OverOxigraph(store)
     if kind == "drugkg":
         from endpoint.app import create_app
         from endpoint.settings import ServerSettings

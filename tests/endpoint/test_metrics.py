@@ -123,7 +123,7 @@ def test_a_query_process_killed_from_outside_is_counted(metered: LiveServer) -> 
     wait_until(
         lambda: metered.metric(REPLACED, reason="crashed") == crashed + 1,
         "the killed process counted",
-        limit=10,
+        limit=30,
     )
 
 

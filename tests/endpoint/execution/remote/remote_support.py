@@ -1,0 +1,213 @@
+"""What the remote-store tests share: putting a store's graphs on a remote, a recording
+stand-in in front of it, and reading answers back.
+
+`publish` PUTs every named graph of a local store to a remote's Graph Store Protocol (a
+stand-in for `drugkg publish`). `Recorder` is a small HTTP server that records every request
+and, by its `behaviour`, forwards it to the real remote or answers as a misbehaving engine
+would: slowly (holding the request until drugkg closes the connection), with an error
+status, with a truncation header, cut short, or not at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import select
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import httpx
+import rdflib
+from liveservers import LiveServer, free_port, start_drugkg
+from pyoxigraph import QueryResultsFormat, RdfFormat, Store, parse_query_results, serialize
+
+from bench.competency import Answer, Graph, answer_of
+
+HOLD_LIMIT_S = 60.0
+"""Longest a held request waits for drugkg to close its connection (a bound on a hang)."""
+REFRESH = "3600"
+"""DRUGKG_REMOTE_REFRESH of the servers under test: they look at the remote once."""
+TIME_LIMIT_S = 2
+ALLOWED = f"http://127.0.0.1:{free_port()}/sparql"
+"""An allow-listed SERVICE endpoint where nothing listens."""
+
+
+def start_over(remote: str, workdir: Path, *, probe: str = "/", **settings: str) -> LiveServer:
+    """drugkg answering from `remote`, with `settings` as DRUGKG_* variables; up once `probe`
+    answers 200."""
+    store = workdir / "no-store"  # never read: the remote is the store
+    options = {
+        "remote_refresh": REFRESH,
+        "query_workers": "1",
+        "query_workers_max": "2",
+        **settings,
+    }
+    return start_drugkg(store, workdir, ready=probe, remote=remote, **options)
+
+
+def publish(store: Path, gsp: str) -> int:
+    """PUT each named graph of `store` to the Graph Store Protocol at `gsp`; the graphs put."""
+    local = Store.read_only(str(store))
+    graphs = list(local.named_graphs())
+    with httpx.Client(timeout=60) as client:
+        for graph in graphs:
+            quads = local.quads_for_pattern(None, None, None, graph)
+            body = serialize((q.triple for q in quads), format=RdfFormat.N_TRIPLES) or b""
+            response = client.put(
+                gsp,
+                params={"graph": graph.value},
+                content=body,
+                headers={"content-type": "application/n-triples"},
+            )
+            assert response.status_code in (201, 204), response.text
+    return len(graphs)
+
+
+def put_graph(gsp: str, graph: str, ntriples: str) -> None:
+    response = httpx.put(
+        gsp,
+        params={"graph": graph},
+        content=ntriples.encode(),
+        headers={"content-type": "application/n-triples"},
+        timeout=30,
+    )
+    assert response.status_code in (201, 204), response.text
+
+
+def answer_from(response: httpx.Response) -> Answer:
+    """An HTTP answer as a value that compares the way SPARQL means it."""
+    assert response.status_code == 200, f"{response.status_code}: {response.text[:500]}"
+    media = response.headers["content-type"].split(";", 1)[0].strip()
+    results = QueryResultsFormat.from_media_type(media)
+    if results is not None:
+        return answer_of(parse_query_results(response.content, results))
+    rdf = RdfFormat.from_media_type(media)
+    assert rdf is not None, media
+    quads = Store()
+    quads.load(response.content, format=rdf)
+    data = serialize((q.triple for q in quads), format=RdfFormat.N_TRIPLES) or b""
+    return Graph(rdflib.Graph().parse(data=data, format="nt"))
+
+
+@dataclass
+class Recorder:
+    """A stand-in remote on loopback: records every request, then behaves as told."""
+
+    target: str
+    """The real remote's query URL, where `forward` sends requests."""
+    behaviour: str = "forward"
+    """forward, cap (forward, results cut at `rows` as Virtuoso does), hold, status,
+    maxrows, partial, broken, hangup"""
+    status: int = 500
+    body: bytes = b""
+    rows: int = 3
+    queries: list[str] = field(default_factory=list)
+    """The `query` parameter of every request, in order."""
+    closed_after: list[float] = field(default_factory=list)
+    """For each held request: seconds until drugkg closed the connection."""
+
+    def reset(self) -> None:
+        self.behaviour = "forward"
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[str]:
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                pairs = parse_qsl(body.decode(), keep_blank_values=True)
+                recorder.queries.append(dict(pairs).get("query", ""))
+                getattr(self, f"_{recorder.behaviour}")(body)
+
+            def _cap(self, body: bytes) -> None:
+                self._forward(body, cut=recorder.rows)
+
+            def _forward(self, body: bytes, cut: int | None = None) -> None:
+                answer = httpx.post(
+                    recorder.target,
+                    content=body,
+                    headers={
+                        "content-type": self.headers.get("content-type", ""),
+                        "accept": self.headers.get("accept", "*/*"),
+                    },
+                    timeout=60,
+                )
+                headers = {"content-type": answer.headers.get("content-type", "text/plain")}
+                if "server" in answer.headers:
+                    headers["server"] = answer.headers["server"]
+                content = answer.content
+                if cut is not None and "sparql-results+json" in headers["content-type"]:
+                    document = json.loads(content)
+                    rows = document.get("results", {}).get("bindings", [])
+                    if len(rows) >= cut:
+                        document["results"]["bindings"] = rows[:cut]
+                        headers["x-sparql-maxrows"] = str(cut)
+                        content = json.dumps(document).encode()
+                self._send(answer.status_code, content, headers)
+
+            def _hold(self, _body: bytes) -> None:
+                started = time.monotonic()
+                readable, _, _ = select.select([self.connection], [], [], HOLD_LIMIT_S)
+                if readable and not self.connection.recv(1, 0x2):  # MSG_PEEK: b"" is closed
+                    recorder.closed_after.append(time.monotonic() - started)
+                self.close_connection = True
+
+            def _status(self, _body: bytes) -> None:
+                self._send(recorder.status, recorder.body, {"content-type": "text/plain"})
+
+            def _maxrows(self, _body: bytes) -> None:
+                rows = ",".join(
+                    f'{{"x":{{"type":"literal","value":"row {i}"}}}}' for i in range(recorder.rows)
+                )
+                document = f'{{"head":{{"vars":["x"]}},"results":{{"bindings":[{rows}]}}}}'
+                headers = {
+                    "content-type": "application/sparql-results+json",
+                    "x-sparql-maxrows": str(recorder.rows),
+                }
+                self._send(200, document.encode(), headers)
+
+            def _partial(self, _body: bytes) -> None:
+                document = b'{"head":{"vars":["x"]},"results":{"bindings":[]}}'
+                headers = {
+                    "content-type": "application/sparql-results+json",
+                    "x-sql-state": "S1TAT",
+                    "x-sql-message": "RC...: Returning incomplete results, query interrupted",
+                }
+                self._send(200, document, headers)
+
+            def _broken(self, _body: bytes) -> None:
+                document = b'{"head":{"vars":["x"]},"results":{"bindings":[The engine failed'
+                self._send(200, document, {"content-type": "application/sparql-results+json"})
+
+            def _hangup(self, _body: bytes) -> None:
+                self.close_connection = True
+
+            def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                with contextlib.suppress(OSError):
+                    self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}/query"
+        finally:
+            server.shutdown()
+            server.server_close()
