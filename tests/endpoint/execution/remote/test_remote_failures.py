@@ -184,6 +184,9 @@ def test_a_remote_down_at_start_gets_502_then_is_followed(
         assert f"127.0.0.1:{port}" in response.json()["message"]
         page = httpx.get(live.url + "/id/fentanyl", timeout=WAIT_S)
         assert page.status_code == 502
+        health = httpx.get(live.url + "/health/ready", timeout=WAIT_S)
+        assert health.status_code == 503, health.text  # a load balancer takes it out
+        assert f"127.0.0.1:{port}" in " ".join(health.json()["problems"])
         remote = start_oxigraph(workdir / "late-remote", None, workdir, writable=True, port=port)
         publish(article_store, remote.url + "/store")
 
@@ -196,6 +199,9 @@ def test_a_remote_down_at_start_gets_502_then_is_followed(
         (row,) = parse_query_results(answer.content, QueryResultsFormat.JSON)
         assert int(row["n"].value) > 1000
         assert httpx.get(live.url + "/id/fentanyl", timeout=WAIT_S).status_code == 200
+        health = httpx.get(live.url + "/health/ready", timeout=WAIT_S)
+        assert health.status_code == 200, health.text
+        assert health.json()["version"].startswith("remote-")
     finally:
         live.stop()
         if remote is not None:
