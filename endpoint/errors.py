@@ -28,6 +28,7 @@
     ├── QueryTimeoutError                 503 the query ran past the time limit and was stopped
     ├── QueryMemoryError                  503 the query needed more than the memory limit
     ├── WriterBusyError                   503 another writer (a build, a load) holds the store
+    ├── NotReadyError                     503 a readiness check failed (`endpoint.health`)
     ├── InsufficientStorageError          507 the disk is full: the write changed nothing
     ├── EvaluationError             500 the store failed while evaluating (not bad input)
     ├── WorkerCrashedError                500 a query process died (not bad input)
@@ -267,6 +268,23 @@ class WriterBusyError(EndpointError):
     """503: the store's writer lock stayed taken (a build, a load or a write) past the wait."""
 
     status = 503
+
+
+class NotReadyError(EndpointError):
+    """503: the server is not ready for queries; its body is the readiness check's JSON
+    (what is not ready), never cached."""
+
+    status = 503
+
+    def __init__(self, body: dict[str, object], problems: list[str]) -> None:
+        self.body = body
+        super().__init__("; ".join(problems) or "not ready")
+
+    def headers(self) -> dict[str, str]:
+        return {"cache-control": "no-store"}
+
+    def document(self) -> tuple[bytes, str] | None:
+        return json.dumps(self.body).encode(), "application/json"
 
 
 class EvaluationError(EndpointError):

@@ -25,9 +25,9 @@ from typing import Any
 
 from fastapi import FastAPI
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
-from endpoint.errors import EndpointError
+from endpoint.errors import EndpointError, NotReadyError, error_response
 from endpoint.execution import wire
 from endpoint.execution.remote.follower import RemoteGeneration
 from endpoint.state import state_of
@@ -77,7 +77,7 @@ async def live(_: Request) -> JSONResponse:
     return JSONResponse({"status": "live"}, headers=_NO_STORE)
 
 
-async def ready(request: Request) -> JSONResponse:
+async def ready(request: Request) -> Response:
     state = state_of(request)
     generation = state.generation
     running = len(state.follower.pool.pids)
@@ -108,8 +108,8 @@ async def ready(request: Request) -> JSONResponse:
     else:
         body["probe_ms"] = round((time.perf_counter() - start) * 1000, 2)
     if problems:
-        return JSONResponse(
-            {"status": "not ready", **body, "problems": problems}, 503, headers=_NO_STORE
+        return error_response(
+            NotReadyError({"status": "not ready", **body, "problems": problems}, problems)
         )
     return JSONResponse({"status": "ready", **body}, headers=_NO_STORE)
 

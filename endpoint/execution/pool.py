@@ -302,13 +302,17 @@ class QueryPool:
 
     async def _respawn(self) -> None:
         try:
-            process = await self._spawn()
+            try:
+                process = await self._spawn()
+            finally:
+                self._spawning -= 1
         except StoreError:
             log.exception("could not start a query process")
             await asyncio.sleep(1.0)  # do not spin on a store that cannot be opened
+            # then try again if queries still wait or the pool is below its size: a process
+            # killed while it started must not leave queries waiting for none
+            self._refill(spare=False)
             return
-        finally:
-            self._spawning -= 1
         self._give(process)
 
     def _give(self, process: QueryProcess) -> None:
