@@ -7,6 +7,8 @@ conftest.py, and which one `import conftest` finds depends on what pytest loaded
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +34,26 @@ def children(pid: int) -> set[int]:
     for task in Path(f"/proc/{pid}/task").iterdir():
         text = (task / "children").read_text().split()
         found.update(int(x) for x in text)
+    return found
+
+
+def started(pid: int) -> set[int]:
+    """The query processes of server `pid` that have opened their store: started, past the
+    window in which a kill is a failed start rather than the end of a running process.
+
+    A query process gets its configuration (with the store) as its last argument, and holds
+    the store's files open once it has opened it, just before it says it is ready.
+    """
+    found: set[int] = set()
+    for child in children(pid):
+        try:
+            argv = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+            store = json.loads(argv[-2] if argv[-1] == b"" else argv[-1])["store"]
+            links = [os.readlink(fd) for fd in Path(f"/proc/{child}/fd").iterdir()]
+        except (OSError, ValueError, KeyError, IndexError):
+            continue  # it ended meanwhile, or is no query process
+        if any(link.startswith(store.rstrip("/") + "/") for link in links):
+            found.add(child)
     return found
 
 
