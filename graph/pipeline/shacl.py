@@ -7,10 +7,19 @@ holds what. `advanced=True` runs the SHACL-SPARQL constraints; `inference` is of
 build has already materialised the `inferred` graph. Only sh:Violation results make the data
 non-conforming; sh:Warning and sh:Info results are reported but let it through.
 
-pySHACL hands each SHACL-SPARQL query to rdflib as text once per focus node, and rdflib parses
-the text every time: parsing was nine tenths of the step. While validating, each distinct query
-text is parsed and translated once (`queries_prepared_once`); rdflib evaluates a translated
-query with new bindings as it does for its own `prepareQuery`.
+The dataset pySHACL reads is an rdflib `Dataset` over an in-memory pyoxigraph store (oxrdflib,
+Oxigraph's own rdflib store): pySHACL's triple lookups go to pyoxigraph's indexes, and its
+SHACL-SPARQL queries are evaluated by pyoxigraph, with the focus node substituted for `$this`
+(`substitutions`, the pre-binding the SHACL specification defines). rdflib's own evaluator
+answered each `GRAPH ?g` pattern by visiting every named graph, and the statement shapes run
+one query per statement graph, quote and entity: with a graph per statement, the step grew
+with the square of the number of sources (bench/README.md, "Adding sources": 42 s at 10
+sources, 361 s at 30); on pyoxigraph it grows with their number.
+
+pySHACL asks for the data graph's length while it builds each result (`bool(graph)`), and
+oxrdflib counts it with a query each time; the length is kept while the dataset is unchanged
+(`_OxigraphStore`). Where a query reaches rdflib's evaluator after all (oxrdflib declines a
+prepared query), each distinct text is parsed and translated once (`queries_prepared_once`).
 """
 
 from __future__ import annotations
@@ -22,7 +31,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import rdflib
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple, serialize
+from oxrdflib import OxigraphStore
+from pyoxigraph import Quad, RdfFormat, Store, Triple, serialize
 from rdflib.namespace import SH
 from rdflib.plugins.sparql import processor
 from rdflib.plugins.sparql.algebra import translateQuery
@@ -81,32 +91,37 @@ def to_rdflib(quads: Iterable[Quad]) -> rdflib.Graph:
 
 
 def to_dataset(quads: Iterable[Quad]) -> rdflib.Dataset:
-    """`quads` as an rdflib Dataset: every named graph kept, the default graph their union.
-
-    The quads are added term by term: rdflib's own parsers warn, on a Dataset, that they use a
-    deprecated default context.
-    """
-    dataset = rdflib.Dataset(default_union=True)
-    graphs: dict[str, rdflib.Graph] = {}
-    for q in quads:
-        name = q.graph_name
-        key = name.value if isinstance(name, NamedNode) else ""
-        if key not in graphs:
-            graphs[key] = dataset.graph(rdflib.URIRef(key)) if key else dataset.default_graph
-        graphs[key].add((_term(q.subject), _term(q.predicate), _term(q.object)))
-    return dataset
+    """`quads` as an rdflib Dataset over a pyoxigraph store of their own: every named graph
+    kept, the default graph their union."""
+    store = Store()
+    store.bulk_extend(quads)
+    return rdflib.Dataset(store=_OxigraphStore(store=store), default_union=True)
 
 
-def _term(term: object) -> Node:
-    if isinstance(term, NamedNode):
-        return rdflib.URIRef(term.value)
-    if isinstance(term, BlankNode):
-        return rdflib.BNode(term.value)
-    if isinstance(term, Literal):
-        if term.language:
-            return rdflib.Literal(term.value, lang=term.language)
-        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
-    raise TypeError(f"no RDF 1.1 term: {term!r}")
+class _OxigraphStore(OxigraphStore):
+    """oxrdflib's store, with the length of the union kept until the data changes (pySHACL
+    asks for it with every result it makes; oxrdflib counts it with a query each time)."""
+
+    _length: int | None = None
+
+    def __len__(self, context: Any = None) -> int:
+        if context is not None:
+            return int(super().__len__(context))
+        if self._length is None:
+            self._length = int(super().__len__(None))
+        return self._length
+
+    def add(self, triple: Any, context: Any, quoted: bool = False) -> None:
+        self._length = None
+        super().add(triple, context, quoted)
+
+    def addN(self, quads: Iterable[Any]) -> None:  # noqa: N802 (rdflib's name)
+        self._length = None
+        super().addN(quads)
+
+    def remove(self, triple: Any, context: Any = None) -> None:
+        self._length = None
+        super().remove(triple, context)
 
 
 def validate(
