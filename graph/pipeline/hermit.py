@@ -1,23 +1,35 @@
-"""The OWL 2 DL check: HermiT, through owlready2, on the ontology and every fact.
+"""The OWL 2 DL check: HermiT on the ontology and every fact.
 
-The graphs are written as N-Triples (by pyoxigraph) into a temporary directory and loaded into a
-fresh in-memory `owlready2.World`, so no quadstore is left behind and runs never share state.
-HermiT reports whether the whole is consistent and which classes are unsatisfiable (equivalent
-to owl:Nothing). owlready2 gives no explanation of an inconsistency, so `explain` looks for the
-usual culprit itself: an individual typed (asserted or inferred) with two disjoint classes.
+The graphs are written as N-Triples (by pyoxigraph, `owl:imports` left out so nothing is
+fetched) into a temporary directory and given to HermiT's command line, the HermiT that
+owlready2 ships, asking for the classes equivalent to owl:Nothing (`-U`). HermiT first checks
+that the whole is consistent (an inconsistent whole ends it with "Inconsistent ontology"),
+then lists the unsatisfiable classes. It gives no explanation of an inconsistency, so `explain`
+looks for the usual culprit itself: an individual typed (asserted or inferred) with two
+disjoint classes.
+
+HermiT is run here rather than through `owlready2.sync_reasoner_hermit` because that always
+asks HermiT to classify every individual as well (`-c -O -D -I`) and then writes each one's
+types back into owlready2's quadstore: work the check never used. Measured on one N-Triples
+file of the article and nine copies of it (18,955 triples, a machine shared with other work),
+HermiT's command line took 94 s with those options and 14 s with `-U`; bench/README.md
+("Adding sources") has the build's figures.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import owlready2
-from pyoxigraph import DefaultGraph, NamedNode, Quad, QuerySolutions, RdfFormat, Store
+from pyoxigraph import NamedNode, Quad, QuerySolutions, RdfFormat, Store, Triple, serialize
 
 from graph.errors import JavaMissingError, ReasonerError
 from graph.vocabulary.namespace import OWL
@@ -65,6 +77,14 @@ def find_java(configured: str | None) -> str:
     return found
 
 
+_SHIPPED = Path(owlready2.__file__).parent / "hermit"
+HERMIT_CLASSPATH = os.pathsep.join([str(_SHIPPED), str(_SHIPPED / "HermiT.jar")])
+"""HermiT and the OWL API, as owlready2 ships them."""
+_OWL_IMPORTS = NamedNode(str(OWL) + "imports")
+_UNSATISFIABLE_HEAD = "Classes equivalent to 'owl:Nothing':"
+_INCONSISTENT = "Inconsistent ontology"
+
+
 def check(
     quads: Iterable[Quad],
     *,
@@ -77,34 +97,52 @@ def check(
     java_exe = find_java(java)
     with _scratch_dir() as scratch:
         data = scratch / "drugkg.nt"
-        store.dump(data, RdfFormat.N_TRIPLES, from_graph=DefaultGraph())
-        world = owlready2.World()
+        with data.open("wb") as out:
+            kept = (q for q in store if q.predicate != _OWL_IMPORTS)
+            serialize_ntriples(kept, out)
+        command = [
+            java_exe,
+            f"-Xmx{memory_mb}M",
+            "-cp",
+            HERMIT_CLASSPATH,
+            "org.semanticweb.HermiT.cli.CommandLine",
+            "-U",
+            # OWL 2's datatype map has no xsd:gYear or xsd:date, which the facts use for
+            # publication years and resolved dates; without this HermiT refuses to start.
+            # It then treats those literals as opaque values, which costs no check we make.
+            "--ignoreUnsupportedDatatypes",
+            data.as_uri(),
+        ]
         try:
-            world.get_ontology(data.as_uri()).load()
-            with _hermit_settings(java_exe, memory_mb, scratch):
-                # OWL 2's datatype map has no xsd:gYear or xsd:date, which the facts use for
-                # publication years and resolved dates; without this HermiT refuses to start.
-                # It then treats those literals as opaque values, which costs no check we make.
-                owlready2.sync_reasoner_hermit(
-                    world,
-                    infer_property_values=False,
-                    debug=0,
-                    ignore_unsupported_datatypes=True,
-                )
-        except owlready2.OwlReadyInconsistentOntologyError as exc:
-            message = str(exc).strip()
-            return HermitReport(consistent=False, explanation=message or explain(store))
-        except owlready2.OwlReadyJavaError as exc:
-            raise ReasonerError(f"HermiT failed: {exc}") from exc
+            done = subprocess.run(command, capture_output=True, text=True, check=False)
         except OSError as exc:
             raise ReasonerError(f"HermiT could not run with {java_exe}: {exc}") from exc
-        else:
-            unsatisfiable = sorted(
-                cls.iri for cls in world.inconsistent_classes() if cls.iri != str(OWL.Nothing)
-            )
-        finally:
-            world.close()
-    return HermitReport(consistent=True, unsatisfiable=unsatisfiable)
+    if done.returncode != 0:
+        if _INCONSISTENT in done.stdout + done.stderr:
+            return HermitReport(consistent=False, explanation=explain(store))
+        message = (done.stderr or done.stdout).strip()[-2000:]
+        raise ReasonerError(f"HermiT failed (exit code {done.returncode}): {message}")
+    return HermitReport(consistent=True, unsatisfiable=_unsatisfiable(done.stdout))
+
+
+def serialize_ntriples(quads: Iterable[Quad], out: BinaryIO) -> None:
+    """Write `quads` to `out` as N-Triples (their graph names dropped)."""
+    serialize((Triple(q.subject, q.predicate, q.object) for q in quads), out, RdfFormat.N_TRIPLES)
+
+
+def _unsatisfiable(output: str) -> list[str]:
+    """The IRIs HermiT lists after "Classes equivalent to 'owl:Nothing':", one per line."""
+    lines = output.splitlines()
+    if _UNSATISFIABLE_HEAD not in lines:
+        raise ReasonerError(f"HermiT's answer has no list of unsatisfiable classes: {output[:500]}")
+    found = []
+    for line in lines[lines.index(_UNSATISFIABLE_HEAD) + 1 :]:
+        item = line.strip()
+        if not line.startswith("\t") or not item:
+            break
+        if item.startswith("<") and item.endswith(">"):
+            found.append(item[1:-1])
+    return sorted(iri for iri in found if iri != str(OWL.Nothing))
 
 
 def explain(store: Store) -> str | None:
@@ -135,21 +173,3 @@ def _scratch_dir() -> Iterator[Path]:
         yield path
     finally:
         shutil.rmtree(path, ignore_errors=True)
-
-
-@contextmanager
-def _hermit_settings(java_exe: str, memory_mb: int, scratch: Path) -> Iterator[None]:
-    """Point owlready2's module-level knobs at our java, heap and scratch directory.
-
-    owlready2 configures HermiT through globals and writes its own temporary N-Triples file with
-    `tempfile`, which it leaves behind when HermiT finds an inconsistency; redirecting `tempfile`
-    into our scratch directory (removed afterwards) keeps /tmp clean. Restored on exit.
-    """
-    saved = (owlready2.JAVA_EXE, owlready2.reasoning.JAVA_MEMORY, tempfile.tempdir)
-    owlready2.JAVA_EXE = java_exe
-    owlready2.reasoning.JAVA_MEMORY = memory_mb
-    tempfile.tempdir = str(scratch)
-    try:
-        yield
-    finally:
-        owlready2.JAVA_EXE, owlready2.reasoning.JAVA_MEMORY, tempfile.tempdir = saved
