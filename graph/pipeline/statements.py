@@ -28,6 +28,7 @@ written by any tool can be checked with the shapes alone.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -94,8 +95,9 @@ class StatementReport:
 def check(store: Store, seeds: Iterable[Seed]) -> StatementReport:
     """Check the statement-graph layout of every document, and the entities graph."""
     report = StatementReport()
+    subjects = _subjects_by_graph(store)
     for seed in seeds:
-        report.graphs[seed.graph.value] = _check_document(store, seed, report.problems)
+        report.graphs[seed.graph.value] = _check_document(store, seed, subjects, report.problems)
     report.problems += _check_entities(store)
     return report
 
@@ -106,7 +108,38 @@ def _rows(store: Store, query: str) -> QuerySolutions:
     return result
 
 
-def _check_document(store: Store, seed: Seed, problems: list[str]) -> int:
+class _SubjectsByGraph:
+    """The subjects of every named graph, read in one pass over the store, and found by the
+    prefix of the graphs' names (a document's graphs: `<doc_graph>/...`) by bisection: asking
+    the store for each document's graphs scanned every graph once per document, a cost that
+    grew with the square of the number of sources (bench/README.md, "Adding sources")."""
+
+    def __init__(self, rows: Iterable[tuple[str, str]]) -> None:
+        by_graph: dict[str, list[str]] = {}
+        for graph, subject in rows:
+            by_graph.setdefault(graph, []).append(subject)
+        self._names = sorted(by_graph)
+        self._subjects = by_graph
+
+    def under(self, prefix: str) -> dict[str, list[str]]:
+        """The graphs whose names start with `prefix`, each with its subjects, in order."""
+        start = bisect.bisect_left(self._names, prefix)
+        found: dict[str, list[str]] = {}
+        for name in self._names[start:]:
+            if not name.startswith(prefix):
+                break
+            found[name] = self._subjects[name]
+        return found
+
+
+def _subjects_by_graph(store: Store) -> _SubjectsByGraph:
+    rows = _rows(store, "SELECT ?g ?s { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ?s ORDER BY ?g ?s")
+    return _SubjectsByGraph((r["g"].value, _show(r["s"])) for r in rows)
+
+
+def _check_document(
+    store: Store, seed: Seed, subjects: _SubjectsByGraph, problems: list[str]
+) -> int:
     doc_graph = seed.graph.value
     source = seed.iri
     described = {
@@ -115,13 +148,7 @@ def _check_document(store: Store, seed: Seed, problems: list[str]) -> int:
             store, f"SELECT ?g {{ GRAPH <{doc_graph}> {{ ?g a <{DK.StatementGraph}> }} }}"
         )
     }
-    holding: dict[str, list[str]] = {}
-    for row in _rows(
-        store,
-        f"""SELECT ?g ?s {{ GRAPH ?g {{ ?s ?p ?o }}
-            FILTER STRSTARTS(STR(?g), "{doc_graph}/") }} GROUP BY ?g ?s ORDER BY ?g ?s""",
-    ):
-        holding.setdefault(row["g"].value, []).append(_show(row["s"]))
+    holding = subjects.under(doc_graph + "/")
     quotes = {
         r["q"].value
         for r in _rows(
