@@ -2,8 +2,9 @@
 
     python -m bench.sources_bench                       print the results as Markdown
     python -m bench.sources_bench --readme              also write them into bench/README.md
-                                                        (1, 10, 30 sources; 100 when the
-                                                        30-source run keeps within --budget)
+                                                        (1, 10, 30 and 100 sources; 100 when
+                                                        the 30-source run keeps within
+                                                        --ceiling)
     python -m bench.sources_bench --copies 1 10 30 --runs 3 --draft-runs 5 --shapes 1 3 10
     python -m bench.sources_bench --from-results bench/results/sources.json --readme
 
@@ -21,7 +22,8 @@ document graph, quotes, statement graphs and claims, while the entities (countri
 substances, policies) are shared by every copy, as documents share them. Each run is a
 fresh process running `graph.pipeline.build.build` on it (as `bench.build_bench` does), which
 reports each step's wall time and peak memory. Medians over `--runs`; a run over
-`--budget` seconds is the last one for larger N (the larger N are skipped and said to be).
+`--budget` seconds is the last run of its size, and a run over `--ceiling` seconds the last
+size (the larger N are skipped and said to be).
 How each step grows is the exponent k of t ~ N^k between consecutive sizes; where 100 sources
 were not measured, the last k extrapolates to them (a prediction, and said to be one).
 
@@ -165,7 +167,9 @@ def bench_draft(results: Results, runs: int) -> None:
             results.draft_cli_s.append(time.perf_counter() - start)
 
 
-def bench_builds(results: Results, sizes: Sequence[int], runs: int, budget: float) -> None:
+def bench_builds(
+    results: Results, sizes: Sequence[int], runs: int, budget: float, ceiling: float
+) -> None:
     for index, copies in enumerate(sizes):
         with tempfile.TemporaryDirectory(prefix=f"drugkg-bench-{copies}-") as scratch:
             env = project_copy(Path(scratch), copies)
@@ -180,7 +184,7 @@ def bench_builds(results: Results, sizes: Sequence[int], runs: int, budget: floa
                     break
             sized.quads = _quads(env) if sized.runs[-1].status == "built" else 0
             results.builds.append(sized)
-            if took > budget:
+            if took > ceiling:
                 results.skipped = list(sizes[index + 1 :])
                 return
 
@@ -278,7 +282,7 @@ def markdown(results: Results) -> str:
     lines += ["", f"Outcome of every run: {', '.join(sorted(statuses))}."]
     if results.skipped:
         lines.append(
-            f"Not measured (a run of the size before took longer than the budget): "
+            f"Not measured (a run of the size before took longer than the ceiling): "
             f"{', '.join(map(str, results.skipped))} sources."
         )
     return "\n".join(lines) + "\n"
@@ -361,7 +365,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--runs", type=int, default=3, help="build runs per size (default 3)")
     parser.add_argument("--draft-runs", type=int, default=5, help="in-process draft runs")
-    parser.add_argument("--budget", type=float, default=300.0, help="seconds a run may take")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=300.0,
+        help="a run over this many seconds is the last run of its size (default 300)",
+    )
+    parser.add_argument(
+        "--ceiling",
+        type=float,
+        default=1800.0,
+        help="a run over this many seconds is the last size measured (default 1800)",
+    )
     parser.add_argument(
         "--shapes",
         type=int,
@@ -387,7 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     results = Results(when=datetime.now(UTC).strftime("%Y-%m-%d"), machine=_machine(), load=_load())
     bench_draft(results, args.draft_runs)
-    bench_builds(results, sorted(args.copies), args.runs, args.budget)
+    bench_builds(results, sorted(args.copies), args.runs, args.budget, args.ceiling)
     bench_shapes(results, sorted(args.shapes))
     text = markdown(results)
     print(text)
