@@ -9,8 +9,8 @@
                                               Protocol at /store, updates at /update)
     start_virtuoso(root, log_dir, users)      Virtuoso Open Source 7 (Debian's package) on a
                                               fresh database under `root`, with the ini of
-                                              tests/fixtures/virtuoso and the users given;
-                                              unavailable() without it
+                                              tests/fixtures/virtuoso, the users given and
+                                              its cut (`max_rows`); unavailable() without it
     LiveServer                                its base URL, SPARQL URL, process and log,
                                               and its metrics (`metric`, read with
                                               prometheus_client's own parser)
@@ -215,12 +215,17 @@ VIRTUOSO_PASSWORD = "dba"
 
 
 def start_virtuoso(
-    root: Path, log_dir: Path, users: Sequence[tuple[str, str, Sequence[str]]] = ()
+    root: Path,
+    log_dir: Path,
+    users: Sequence[tuple[str, str, Sequence[str]]] = (),
+    *,
+    max_rows: int = 1_000_000,
 ) -> LiveServer:
     """`virtuoso-t +foreground` on a fresh database in `root`: the SQL and HTTP ports free
     loopback ports, queries at /sparql, the Graph Store Protocol (Digest) at
     /sparql-graph-crud-auth, updates (Digest) at /sparql-auth. `users` are made with their
-    passwords and granted their roles (SPARQL_UPDATE to write) through `isql-vt`.
+    passwords and granted their roles (SPARQL_UPDATE to write) through `isql-vt`. `max_rows`
+    is its ResultSetMaxRows, where it cuts every answer.
     unavailable() when Debian's virtuoso-opensource is not installed (`make virtuoso`
     installs it as root)."""
     binary = shutil.which("virtuoso-t")
@@ -236,7 +241,9 @@ def start_virtuoso(
     ini = root / "virtuoso.ini"
     template = string.Template(VIRTUOSO_INI.read_text(encoding="utf-8"))
     ini.write_text(
-        template.substitute(ROOT=str(root), SQL_PORT=sql_port, HTTP_PORT=http_port),
+        template.substitute(
+            ROOT=str(root), SQL_PORT=sql_port, HTTP_PORT=http_port, MAX_ROWS=max_rows
+        ),
         encoding="utf-8",
     )
     url = f"http://127.0.0.1:{http_port}"

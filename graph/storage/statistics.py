@@ -8,6 +8,8 @@ removes the file together with the store version it describes.
 Counts per named graph (triples, entities = distinct IRI subjects, classes, properties), for
 the union of the named graphs (distinct triples: a triple in two graphs counts once), and
 link sets: triples whose object lies in an external dataset's IRI space, per predicate.
+The queries hold on a remote store too: `!isBlank` beside `isIRI` is for Virtuoso 7, whose
+isIRI is true of blank nodes inside an expression (it is right in a FILTER of its own).
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ _PER_GRAPH = """
 SELECT ?g (COUNT(*) AS ?triples) (COUNT(DISTINCT ?p) AS ?properties)
        (COUNT(DISTINCT ?e) AS ?entities) (COUNT(DISTINCT ?c) AS ?classes)
 WHERE { GRAPH ?g { ?s ?p ?o
-        BIND(IF(isIRI(?s), ?s, ?unbound) AS ?e)
+        BIND(IF(isIRI(?s) && !isBlank(?s), ?s, ?unbound) AS ?e)
         BIND(IF(?p = <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>, ?o, ?unbound) AS ?c) } }
 GROUP BY ?g
 """
@@ -68,7 +70,7 @@ _UNION = """
 SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?p) AS ?properties)
        (COUNT(DISTINCT ?e) AS ?entities) (COUNT(DISTINCT ?c) AS ?classes)
 WHERE { { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }
-        BIND(IF(isIRI(?s), ?s, ?unbound) AS ?e)
+        BIND(IF(isIRI(?s) && !isBlank(?s), ?s, ?unbound) AS ?e)
         BIND(IF(?p = <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>, ?o, ?unbound) AS ?c) }
 """
 

@@ -15,8 +15,8 @@ well, with `rewrites` of what it writes wrongly) and how it says that it timed o
 result (`timeout_words`, `cap_query`, and the headers `endpoint.execution.remote.client`
 reads from every engine).
 `detect` picks the row from the Server header of the remote's answer; `DRUGKG_REMOTE_ENGINE`
-names one instead. The Oxigraph row is what the tests run against; the Virtuoso row was
-checked by hand against Virtuoso 7.2.5; the Fuseki row is written from Jena's documentation.
+names one instead. The Oxigraph and Virtuoso rows are what the tests run against (the
+Oxigraph server, Debian's Virtuoso 7.2.5); the Fuseki row is written from Jena's documentation.
 The README's "Remote stores: engine quirks" says what each means for a user.
 """
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import select
 import threading
 import time
@@ -26,7 +27,7 @@ import rdflib
 from liveservers import LiveServer, free_port, start_drugkg
 from pyoxigraph import QueryResultsFormat, RdfFormat, Store, parse_query_results, serialize
 
-from bench.competency import Answer, Graph, answer_of
+from bench.competency import Answer, Graph, Solutions, answer_of
 
 HOLD_LIMIT_S = 60.0
 """Longest a held request waits for drugkg to close its connection (a bound on a hang)."""
@@ -92,6 +93,12 @@ def answer_from(response: httpx.Response) -> Answer:
     quads.load(response.content, format=rdf)
     data = serialize((q.triple for q in quads), format=RdfFormat.N_TRIPLES) or b""
     return Graph(rdflib.Graph().parse(data=data, format="nt"))
+
+
+def size_of(answer: Answer) -> int:
+    """Solutions or triples in an answer."""
+    assert isinstance(answer, Solutions | Graph)
+    return len(answer.rows) if isinstance(answer, Solutions) else len(answer)
 
 
 @dataclass
@@ -211,3 +218,44 @@ class Recorder:
         finally:
             server.shutdown()
             server.server_close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages, as two servers of the same graphs serve them
+
+_BUILD = re.compile(r"remote-[0-9a-f]{16}(-counting)?|store\.build-[0-9TZ]+-[0-9]+")
+_DUMP = ("dump", "n-quads")
+"""What only a drugkg on the embedded store serves: its dump (`/dump.nq`, an N-Quads feature)."""
+
+
+def page_text(server: LiveServer, response: httpx.Response) -> str:
+    """A page as any server of the same graphs serves it: the server's own URL and its build
+    id written as placeholders, the lines about the embedded store's dump left out."""
+    text = _BUILD.sub("{build}", response.text.replace(server.url, "{root}"))
+    return "\n".join(
+        line for line in text.splitlines() if not any(d in line.lower() for d in _DUMP)
+    )
+
+
+def assert_same_page(
+    remote: LiveServer, embedded: LiveServer, path: str, headers: dict[str, str]
+) -> httpx.Response:
+    """`path` from both servers: the same status, type and `page_text`; the remote's answer."""
+    expected = httpx.get(embedded.url + path, headers=headers, timeout=60)
+    actual = httpx.get(remote.url + path, headers=headers, timeout=60)
+    assert actual.status_code == expected.status_code, actual.text[:500]
+    assert actual.headers["content-type"] == expected.headers["content-type"]
+    assert page_text(remote, actual) == page_text(embedded, expected)
+    return actual
+
+
+def description_graph(server: LiveServer, response: httpx.Response) -> rdflib.Graph:
+    """A Turtle description (the service description, VoID) with the server's URL written as
+    http://root, and the triples about the embedded store's dump left out."""
+    graph = rdflib.Graph().parse(
+        data=response.text.replace(server.url, "http://root"), format="turtle"
+    )
+    for triple in list(graph):
+        if any(d in str(term).lower() for term in triple for d in _DUMP):
+            graph.remove(triple)
+    return graph

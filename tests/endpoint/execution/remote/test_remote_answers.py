@@ -16,9 +16,9 @@ import httpx
 import pytest
 from liveservers import LiveServer
 from pyoxigraph import QueryResultsFormat, parse_query_results
-from remote_support import answer_from, start_over
+from remote_support import answer_from, size_of, start_over
 
-from bench.competency import Answer, Graph, Question, Solutions, difference, discover
+from bench.competency import Question, difference, discover
 from graph.query import formats
 from graph.query.formats import Kind
 from graph.vocabulary.namespace import GRAPH
@@ -141,12 +141,7 @@ def test_the_result_limit_is_announced(
             for header in ("x-drugkg-truncated", "x-drugkg-result-limit"):
                 assert actual.headers[header] == expected.headers[header], (query, header)
             # which five triples of an unordered graph are kept is the engine's choice
-            assert _size(answer_from(actual)) == _size(answer_from(expected)), query
+            assert size_of(answer_from(actual)) == size_of(answer_from(expected)), query
         assert ask(live, ORDERED_SELECT).content == ask(limited_server, ORDERED_SELECT).content
     finally:
         live.stop()
-
-
-def _size(answer: Answer) -> int:
-    assert isinstance(answer, Solutions | Graph)
-    return len(answer.rows) if isinstance(answer, Solutions) else len(answer)
