@@ -1,0 +1,369 @@
+"""drugkg over its embedded store and over remote engines, each engine queried directly, and
+one against two replicas behind HAProxy: side by side in one run, measured with wrk.
+
+    .venv/bin/python -m bench.remote_bench                          # article graph
+    .venv/bin/python -m bench.remote_bench --dataset synthetic      # the 1M-quad graph
+    .venv/bin/python -m bench.remote_bench --quick                  # a smoke run
+
+Backends, started by this script on loopback ports over one store (`prepare_stores` of
+bench/endpoint_bench.py: the article's build, or bench/generate.py's synthetic graph):
+
+- `oxigraph`: `oxigraph serve-read-only` over the store directory, its default graph its own;
+  direct queries add `union-default-graph`, as drugkg over it does.
+- `virtuoso`: Virtuoso 7 on a fresh database (bench/virtuoso.py, `--virtuoso-threads` HTTP
+  threads), the store's graphs put there by `drugkg publish` (staged, as Virtuoso needs);
+  queried as it is (its default graph is every graph it holds).
+- `drugkg`: `drugkg serve --store` (`--workers` server processes, result cache off, so every
+  request is evaluated); `drugkg/oxigraph`, `drugkg/virtuoso`: `drugkg serve --remote` over
+  each of the two, the same settings.
+- `1 replica`, `2 replicas`: HAProxy with deploy/haproxy.cfg in front of `drugkg serve
+  --workers 1` (cache off) over the same store, replica N confined to CPU N (`taskset`), as a
+  replica per machine would be; with one replica both server lines of the file name it.
+
+Measured:
+
+- Throughput: `bench.throughput.throughput` (wrk over `--lookups` distinct point lookups,
+  16 and 64 connections, 1 s warm-up then `--seconds`, the backends in turn, `--rounds`
+  rounds with the order rotated), with the CPU time per request of every process that
+  answers it (the server's tree, its remote engine, the balancer and its replicas), from /proc.
+- Latency: `bench.throughput.latency` (each competency question on one connection, `wrk -c1`)
+  for the five backends that are not replicas; a question that fails or takes longer than
+  `SLOW_S` on a backend is timed once there and left out of its wrk runs.
+
+Before measuring, every backend answers a sample of the lookups and the result is compared
+with the oxigraph server's (rows per lookup): a backend that disagrees is reported. Only
+127.0.0.1 is contacted; every run is bounded in time; everything started is stopped on exit,
+an error or Ctrl-C. Results go to bench/results/remote-<time>.{json,md}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+
+from bench import throughput, virtuoso, wrk
+from bench.common import BenchError, Server, drugkg, free_port, oxigraph, running
+from bench.endpoint_bench import competency_questions, point_lookups, prepare_stores
+
+ROOT = Path(__file__).resolve().parent
+HAPROXY_CFG = ROOT.parent / "deploy" / "haproxy.cfg"
+LEVELS = (16, 64)
+SLOW_S = 2.0
+CHECKED_LOOKUPS = 20
+DIRECT = ("oxigraph", "virtuoso", "drugkg", "drugkg/oxigraph", "drugkg/virtuoso")
+REPLICAS = ("1 replica", "2 replicas")
+REFERENCE_16 = throughput.REFERENCE_16
+
+
+@contextlib.contextmanager
+def published_virtuoso(root: Path, store: Path, threads: int, buffers: int) -> Iterator[Server]:
+    found = virtuoso.binaries()
+    if found is None:
+        raise BenchError("virtuoso-t is not installed (`make virtuoso` installs it as root)")
+    shutil.rmtree(root, ignore_errors=True)
+    configured = virtuoso.configure(root, found[0], threads=threads, buffers=buffers)
+    probe = configured.sparql + "?query=ASK%7B%7D"
+    with running("virtuoso", configured.args, configured.sparql, probe) as server:
+        password = root / "password"
+        password.write_text(virtuoso.PASSWORD)
+        started = time.monotonic()
+        done = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "drugkg"),
+                "publish",
+                "--store",
+                str(store),
+                "--remote",
+                configured.sparql,
+                "--gsp",
+                configured.gsp,
+                "--update",
+                configured.update,
+                "--user",
+                virtuoso.USER,
+                "--password-file",
+                str(password),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=3600,
+        )
+        if done.returncode != 0:
+            raise BenchError(f"drugkg publish to Virtuoso failed: {done.stderr[-2000:]}")
+        print(f"published to Virtuoso in {time.monotonic() - started:.0f} s", flush=True)
+        yield server
+
+
+@contextlib.contextmanager
+def haproxy(name: str, replicas: list[Server]) -> Iterator[Server]:
+    """deploy/haproxy.cfg in front of `replicas` (one: both server lines name it)."""
+    binary = shutil.which("haproxy")
+    if binary is None:
+        raise BenchError("HAProxy is not installed (`make tools` installs it as root)")
+    port = free_port()
+    addresses = [throughput.base_of(r)[0].removeprefix("http://") for r in replicas]
+    env = {
+        "DRUGKG_LB_BIND": f"127.0.0.1:{port}",
+        "DRUGKG_REPLICA_1": addresses[0],
+        "DRUGKG_REPLICA_2": addresses[-1],
+    }
+    base = f"http://127.0.0.1:{port}"
+    args = [binary, "-f", str(HAPROXY_CFG), "-db"]
+    with running(name, args, base + "/sparql", base + "/health/ready", env) as balancer:
+        deadline = time.monotonic() + 30
+        while httpx.get(base + "/health/ready", timeout=5).status_code != 200:
+            if time.monotonic() > deadline:
+                raise BenchError(f"{name}: HAProxy sees no replica ready")
+            time.sleep(0.2)
+        balancer.helpers = tuple(r.pid for r in replicas)
+        yield balancer
+
+
+@contextlib.contextmanager
+def backends(args: argparse.Namespace, store: Path) -> Iterator[dict[str, Server]]:
+    cpus = sorted(os.sched_getaffinity(0))
+    with contextlib.ExitStack() as stack:
+        ox_server = stack.enter_context(oxigraph(store, timeout=False, union=False))
+        ox_server.suffix = "&union-default-graph"
+        servers = {"oxigraph": ox_server}
+        if "virtuoso" in args.engines:
+            servers["virtuoso"] = stack.enter_context(
+                published_virtuoso(
+                    args.var / f"virtuoso-{args.dataset}",
+                    store,
+                    args.virtuoso_threads,
+                    args.virtuoso_buffers,
+                )
+            )
+        servers["drugkg"] = stack.enter_context(drugkg(store, args.workers))
+        for engine in args.engines:
+            remote = servers[engine]
+            ours = stack.enter_context(
+                drugkg(store, args.workers, name=f"drugkg/{engine}", remote=remote.query_url)
+            )
+            ours.helpers = (remote.pid,)
+            servers[ours.name] = ours
+        if not args.no_replicas:
+            replicas = [
+                stack.enter_context(drugkg(store, 1, name=f"replica {n + 1}", cpu=cpu))
+                for n, cpu in enumerate(cpus[:2])
+            ]
+            servers["1 replica"] = stack.enter_context(haproxy("1 replica", replicas[:1]))
+            servers["2 replicas"] = stack.enter_context(haproxy("2 replicas", replicas))
+        yield servers
+
+
+def warm(servers: dict[str, Server], lookups: list[str], seconds: float) -> None:
+    """Load each backend once at the highest level, so that the query processes a server
+    starts on demand are running before anything is measured."""
+    for name, server in servers.items():
+        base, paths = throughput.paths_for(server, lookups)
+        result = wrk.run(
+            base, paths, connections=max(LEVELS), seconds=seconds, accept=throughput.ACCEPT
+        )
+        print(f"  warm-up {name}: {result.rate:,.0f} req/s", flush=True)
+
+
+def _rows(server: Server, query: str, client: httpx.Client) -> int:
+    base, paths = throughput.paths_for(server, [query])
+    response = client.get(base + paths[0], headers={"Accept": throughput.ACCEPT})
+    response.raise_for_status()
+    return len(response.json()["results"]["bindings"])
+
+
+def agreement(servers: dict[str, Server], lookups: list[str]) -> dict[str, int]:
+    """{backend: lookups (of the first CHECKED_LOOKUPS) whose row count is the oxigraph
+    server's}"""
+    sample = lookups[:CHECKED_LOOKUPS]
+    with httpx.Client(timeout=60) as client:
+        reference = [_rows(servers["oxigraph"], q, client) for q in sample]
+        return {
+            name: sum(_rows(server, q, client) == n for q, n in zip(sample, reference, strict=True))
+            for name, server in servers.items()
+        }
+
+
+def screen(servers: dict[str, Server], questions: dict[str, str]) -> dict[str, dict[str, str]]:
+    """{question: {backend: why it is left out of the wrk runs}}: a failure, or one request
+    taking longer than SLOW_S."""
+    left_out: dict[str, dict[str, str]] = {}
+    with httpx.Client(timeout=120) as client:
+        for qname, text in questions.items():
+            for name, server in servers.items():
+                base, paths = throughput.paths_for(server, [text])
+                started = time.perf_counter()
+                try:
+                    response = client.get(base + paths[0], headers={"Accept": throughput.ACCEPT})
+                except httpx.HTTPError as error:
+                    left_out.setdefault(qname, {})[name] = f"{type(error).__name__}"
+                    continue
+                seconds = time.perf_counter() - started
+                if response.status_code != 200:
+                    why = f"HTTP {response.status_code}: {response.text[:120]!r}"
+                    left_out.setdefault(qname, {})[name] = why
+                elif seconds > SLOW_S:
+                    left_out.setdefault(qname, {})[name] = f"{seconds * 1000:.0f} ms (once)"
+    return left_out
+
+
+def _median(rows: list[dict[str, float]], key: str = "rate") -> float:
+    return statistics.median(r[key] for r in rows)
+
+
+def markdown(
+    settings: str,
+    agreed: dict[str, int],
+    tp: dict[str, dict[str, list[dict[str, float]]]],
+    lat: dict[str, dict[str, list[float]]],
+    left_out: dict[str, dict[str, str]],
+) -> str:
+    names = list(next(iter(tp.values())))
+    lines = [settings, ""]
+    lines.append(
+        f"Lookups whose row count is the oxigraph server's (of {CHECKED_LOOKUPS}): "
+        + ", ".join(f"{n} {k}" for n, k in agreed.items())
+        + "."
+    )
+    lines += [
+        "",
+        "| backend | "
+        + " | ".join(f"req/s x{c} | p50 ms x{c} | CPU ms/req x{c}" for c in tp)
+        + " | x16 / oxigraph |",
+        "|---|" + "---:|---:|---:|" * len(tp) + "---:|",
+    ]
+    reference = _median(tp["16"]["oxigraph"]) if "16" in tp else 0.0
+    for name in names:
+        cells = []
+        for rows in (tp[c][name] for c in tp):
+            rates = sorted(r["rate"] for r in rows)
+            cells.append(
+                f"{statistics.median(rates):,.0f} ({rates[0]:,.0f}-{rates[-1]:,.0f}) | "
+                f"{_median(rows, 'p50_ms'):.2f} | {_median(rows, 'cpu_ms'):.2f}"
+            )
+        ratio = _median(tp["16"][name]) / reference if reference else float("nan")
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {ratio:.2f} |")
+    bad = sum(
+        r["non_2xx"] + r["socket_errors"] for row in tp.values() for v in row.values() for r in v
+    )
+    lines += ["", f"Non-2xx answers and socket errors over all throughput runs: {bad}.", ""]
+    if reference:
+        verdict = "plausible" if reference >= REFERENCE_16 / 2 else "FAR BELOW: a disturbed run"
+        lines += [
+            f"oxigraph at 16 connections: {reference:,.0f} req/s against the ~{REFERENCE_16:,} "
+            f"issue 11 measured here: {verdict}.",
+            "",
+        ]
+    if all(n in names for n in REPLICAS):
+        for c in tp:
+            one, two = (_median(tp[c][n]) for n in REPLICAS)
+            lines.append(f"2 replicas / 1 replica at {c} connections: {two / one:.2f}.")
+        lines.append("")
+    if lat:
+        shown = [n for n in DIRECT if any(n in times for times in lat.values())]
+        lines += [
+            "| question | " + " | ".join(f"{n} p50 ms" for n in shown) + " |",
+            "|---|" + "---:|" * len(shown),
+        ]
+        for qname, times in lat.items():
+            cells = []
+            for n in shown:
+                if n in times:
+                    cells.append(f"{statistics.median(times[n]):.2f}")
+                else:
+                    cells.append(left_out.get(qname, {}).get(n, "-"))
+            lines.append(f"| {qname} | " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="1 round, short runs, 5 questions")
+    parser.add_argument("--dataset", choices=("article", "synthetic"), default="article")
+    parser.add_argument(
+        "--engines",
+        nargs="*",
+        choices=("oxigraph", "virtuoso"),
+        default=["oxigraph", "virtuoso"],
+        help="remote engines drugkg is served over (the oxigraph server always runs)",
+    )
+    parser.add_argument("--workers", type=int, default=2, help="drugkg server processes (2)")
+    parser.add_argument("--seconds", type=float, default=5.0, help="per throughput run (5)")
+    parser.add_argument("--latency-seconds", type=float, default=1.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--lookups", type=int, default=500)
+    parser.add_argument(
+        "--warm-up", type=float, default=5.0, help="s of 64-connection load per backend first"
+    )
+    parser.add_argument("--no-latency", action="store_true")
+    parser.add_argument("--no-replicas", action="store_true")
+    parser.add_argument("--virtuoso-threads", type=int, default=100)
+    parser.add_argument("--virtuoso-buffers", type=int, default=100_000, help="8 KiB pages")
+    parser.add_argument("--var", type=Path, default=ROOT.parent / "var" / "bench")
+    args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    questions = competency_questions()
+    if args.quick:
+        args.rounds, args.seconds, args.latency_seconds, args.warm_up = 1, 1.0, 1.0, 1.0
+        questions = dict(list(questions.items())[:5])
+    wrk.ensure_wrk()
+    store_dir = prepare_stores(args.var, args.dataset)[args.dataset]
+    store = ox.Store.read_only(str(store_dir))
+    lookups = point_lookups(store, args.lookups, seed=7)
+    quads = len(store)
+    del store
+    started = time.strftime("%Y%m%d-%H%M%S")
+    uptime_before = Path("/proc/loadavg").read_text().split()[:3]
+    lat: dict[str, dict[str, list[float]]] = {}
+    left_out: dict[str, dict[str, str]] = {}
+    with backends(args, store_dir) as servers:
+        warm(servers, lookups, args.warm_up)
+        agreed = agreement(servers, lookups)
+        print(f"agreement: {agreed}", flush=True)
+        tp = throughput.throughput(servers, lookups, LEVELS, args.seconds, args.rounds)
+        if not args.no_latency:
+            direct = {n: s for n, s in servers.items() if n in DIRECT}
+            left_out = screen(direct, questions)
+            for qname, text in questions.items():
+                answering = {n: s for n, s in direct.items() if n not in left_out.get(qname, {})}
+                lat.update(
+                    throughput.latency(answering, {qname: text}, args.latency_seconds, args.rounds)
+                )
+    settings = (
+        f"Run {started}: {args.dataset} graph ({quads:,} quads), drugkg {args.workers} server "
+        f"processes (replicas 1 each), result cache off, {len(lookups)} distinct lookups, "
+        f"{args.rounds} rounds of {args.seconds:g} s, {os.cpu_count()} CPUs, load average "
+        f"{' '.join(uptime_before)} before, "
+        f"{' '.join(Path('/proc/loadavg').read_text().split()[:3])} after"
+    )
+    out = ROOT / "results"
+    out.mkdir(exist_ok=True)
+    results = {
+        "settings": settings,
+        "agreement": agreed,
+        "throughput": tp,
+        "latency": lat,
+        "left_out": left_out,
+    }
+    (out / f"remote-{started}.json").write_text(json.dumps(results, indent=2))
+    text = markdown(settings, agreed, tp, lat, left_out)
+    (out / f"remote-{started}.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
