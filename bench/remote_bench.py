@@ -15,7 +15,11 @@ bench/endpoint_bench.py: the article's build, or bench/generate.py's synthetic g
   queried as it is (its default graph is every graph it holds).
 - `drugkg`: `drugkg serve --store` (`--workers` server processes, result cache off, so every
   request is evaluated); `drugkg/oxigraph`, `drugkg/virtuoso`: `drugkg serve --remote` over
-  each of the two, the same settings.
+  each of the two, the same settings. Every drugkg server keeps `--query-processes` query
+  processes per server process warm (`DRUGKG_QUERY_WORKERS` and `_MAX`, 8, the default most):
+  with the default 2 warm, the surplus a burst starts is retired after 30 s idle, which is
+  less than a backend waits for its next turn here, so every run would measure processes
+  starting.
 - `1 replica`, `2 replicas`: HAProxy with deploy/haproxy.cfg in front of `drugkg serve
   --workers 1` (cache off) over the same store, replica N confined to CPU N (`taskset`), as a
   replica per machine would be; with one replica both server lines of the file name it.
@@ -25,7 +29,9 @@ Measured:
 - Throughput: `bench.throughput.throughput` (wrk over `--lookups` distinct point lookups,
   16 and 64 connections, 1 s warm-up then `--seconds`, the backends in turn, `--rounds`
   rounds with the order rotated), with the CPU time per request of every process that
-  answers it (the server's tree, its remote engine, the balancer and its replicas), from /proc.
+  answers it (the server's tree, its remote engine, the balancer and its replicas), from
+  /proc, and in brackets where it differs that of the front process alone (drugkg over a
+  remote engine, HAProxy in front of its replicas).
 - Latency: `bench.throughput.latency` (each competency question on one connection, `wrk -c1`)
   for the five backends that are not replicas; a question that fails or takes longer than
   `SLOW_S` on a backend is timed once there and left out of its wrk runs.
@@ -69,7 +75,17 @@ REFERENCE_16 = throughput.REFERENCE_16
 
 
 @contextlib.contextmanager
-def published_virtuoso(root: Path, store: Path, threads: int, buffers: int) -> Iterator[Server]:
+def published_virtuoso(
+    root: Path,
+    store: Path,
+    threads: int,
+    buffers: int,
+    lookups: list[str],
+    checks: dict[str, float],
+) -> Iterator[Server]:
+    """Virtuoso on a fresh database in `root`, the graphs of `store` published to it; its
+    time to publish and its time per lookup over SQL (`lookups` through isql-vt, one
+    session) go to `checks`."""
     found = virtuoso.binaries()
     if found is None:
         raise BenchError("virtuoso-t is not installed (`make virtuoso` installs it as root)")
@@ -104,7 +120,11 @@ def published_virtuoso(root: Path, store: Path, threads: int, buffers: int) -> I
         )
         if done.returncode != 0:
             raise BenchError(f"drugkg publish to Virtuoso failed: {done.stderr[-2000:]}")
-        print(f"published to Virtuoso in {time.monotonic() - started:.0f} s", flush=True)
+        checks["virtuoso_publish_s"] = time.monotonic() - started
+        print(f"published to Virtuoso in {checks['virtuoso_publish_s']:.0f} s", flush=True)
+        seconds = virtuoso.sparql_over_sql(found[1], configured.sql_port, lookups, root)
+        checks["virtuoso_sql_lookup_ms"] = 1000 * seconds / len(lookups)
+        print(f"Virtuoso over SQL: {checks['virtuoso_sql_lookup_ms']:.2f} ms a lookup", flush=True)
         yield server
 
 
@@ -134,8 +154,12 @@ def haproxy(name: str, replicas: list[Server]) -> Iterator[Server]:
 
 
 @contextlib.contextmanager
-def backends(args: argparse.Namespace, store: Path) -> Iterator[dict[str, Server]]:
+def backends(
+    args: argparse.Namespace, store: Path, lookups: list[str], checks: dict[str, float]
+) -> Iterator[dict[str, Server]]:
     cpus = sorted(os.sched_getaffinity(0))
+    pool = str(args.query_processes)
+    env = {"DRUGKG_QUERY_WORKERS": pool, "DRUGKG_QUERY_WORKERS_MAX": pool}
     with contextlib.ExitStack() as stack:
         ox_server = stack.enter_context(oxigraph(store, timeout=False, union=False))
         ox_server.suffix = "&union-default-graph"
@@ -147,19 +171,23 @@ def backends(args: argparse.Namespace, store: Path) -> Iterator[dict[str, Server
                     store,
                     args.virtuoso_threads,
                     args.virtuoso_buffers,
+                    lookups,
+                    checks,
                 )
             )
-        servers["drugkg"] = stack.enter_context(drugkg(store, args.workers))
+        servers["drugkg"] = stack.enter_context(drugkg(store, args.workers, env=env))
         for engine in args.engines:
             remote = servers[engine]
             ours = stack.enter_context(
-                drugkg(store, args.workers, name=f"drugkg/{engine}", remote=remote.query_url)
+                drugkg(
+                    store, args.workers, name=f"drugkg/{engine}", env=env, remote=remote.query_url
+                )
             )
             ours.helpers = (remote.pid,)
             servers[ours.name] = ours
         if not args.no_replicas:
             replicas = [
-                stack.enter_context(drugkg(store, 1, name=f"replica {n + 1}", cpu=cpu))
+                stack.enter_context(drugkg(store, 1, name=f"replica {n + 1}", env=env, cpu=cpu))
                 for n, cpu in enumerate(cpus[:2])
             ]
             servers["1 replica"] = stack.enter_context(haproxy("1 replica", replicas[:1]))
@@ -230,9 +258,17 @@ def markdown(
     tp: dict[str, dict[str, list[dict[str, float]]]],
     lat: dict[str, dict[str, list[float]]],
     left_out: dict[str, dict[str, str]],
+    checks: dict[str, float] | None = None,
 ) -> str:
     names = list(next(iter(tp.values())))
     lines = [settings, ""]
+    if checks and "virtuoso_sql_lookup_ms" in checks:
+        lines += [
+            f"Published to Virtuoso in {checks['virtuoso_publish_s']:.0f} s; a lookup over "
+            f"SQL (isql-vt, one session, one after another) takes "
+            f"{checks['virtuoso_sql_lookup_ms']:.2f} ms.",
+            "",
+        ]
     lines.append(
         f"Lookups whose row count is the oxigraph server's (of {CHECKED_LOOKUPS}): "
         + ", ".join(f"{n} {k}" for n, k in agreed.items())
@@ -250,9 +286,12 @@ def markdown(
         cells = []
         for rows in (tp[c][name] for c in tp):
             rates = sorted(r["rate"] for r in rows)
+            cpu = _median(rows, "cpu_ms")
+            own = statistics.median(r.get("own_cpu_ms", r["cpu_ms"]) for r in rows)
             cells.append(
                 f"{statistics.median(rates):,.0f} ({rates[0]:,.0f}-{rates[-1]:,.0f}) | "
-                f"{_median(rows, 'p50_ms'):.2f} | {_median(rows, 'cpu_ms'):.2f}"
+                f"{_median(rows, 'p50_ms'):.2f} | {cpu:.2f}"
+                + (f" ({own:.2f})" if abs(cpu - own) >= 0.005 else "")
             )
         ratio = _median(tp["16"][name]) / reference if reference else float("nan")
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {ratio:.2f} |")
@@ -270,7 +309,14 @@ def markdown(
     if all(n in names for n in REPLICAS):
         for c in tp:
             one, two = (_median(tp[c][n]) for n in REPLICAS)
-            lines.append(f"2 replicas / 1 replica at {c} connections: {two / one:.2f}.")
+            rows = tp[c]["2 replicas"]
+            haproxy_ms = statistics.median(r.get("own_cpu_ms", 0.0) for r in rows)
+            wrk_ms = statistics.median(r.get("wrk_cpu_ms", 0.0) for r in rows)
+            lines.append(
+                f"2 replicas / 1 replica at {c} connections: {two / one:.2f}; CPU ms per "
+                f"request with 2: replicas {_median(rows, 'cpu_ms') - haproxy_ms:.2f}, "
+                f"HAProxy {haproxy_ms:.2f}, wrk {wrk_ms:.2f}."
+            )
         lines.append("")
     if lat:
         shown = [n for n in DIRECT if any(n in times for times in lat.values())]
@@ -302,6 +348,12 @@ def main(argv: list[str] | None = None) -> None:
         help="remote engines drugkg is served over (the oxigraph server always runs)",
     )
     parser.add_argument("--workers", type=int, default=2, help="drugkg server processes (2)")
+    parser.add_argument(
+        "--query-processes",
+        type=int,
+        default=8,
+        help="query processes per server process, all kept warm (8, the default most)",
+    )
     parser.add_argument("--seconds", type=float, default=5.0, help="per throughput run (5)")
     parser.add_argument("--latency-seconds", type=float, default=1.0)
     parser.add_argument("--rounds", type=int, default=3)
@@ -330,7 +382,8 @@ def main(argv: list[str] | None = None) -> None:
     uptime_before = Path("/proc/loadavg").read_text().split()[:3]
     lat: dict[str, dict[str, list[float]]] = {}
     left_out: dict[str, dict[str, str]] = {}
-    with backends(args, store_dir) as servers:
+    checks: dict[str, float] = {}
+    with backends(args, store_dir, lookups, checks) as servers:
         warm(servers, lookups, args.warm_up)
         agreed = agreement(servers, lookups)
         print(f"agreement: {agreed}", flush=True)
@@ -345,7 +398,8 @@ def main(argv: list[str] | None = None) -> None:
                 )
     settings = (
         f"Run {started}: {args.dataset} graph ({quads:,} quads), drugkg {args.workers} server "
-        f"processes (replicas 1 each), result cache off, {len(lookups)} distinct lookups, "
+        f"processes (replicas 1 each), {args.query_processes} query processes each, result "
+        f"cache off, {len(lookups)} distinct lookups, "
         f"{args.rounds} rounds of {args.seconds:g} s, {os.cpu_count()} CPUs, load average "
         f"{' '.join(uptime_before)} before, "
         f"{' '.join(Path('/proc/loadavg').read_text().split()[:3])} after"
@@ -355,12 +409,13 @@ def main(argv: list[str] | None = None) -> None:
     results = {
         "settings": settings,
         "agreement": agreed,
+        "checks": checks,
         "throughput": tp,
         "latency": lat,
         "left_out": left_out,
     }
     (out / f"remote-{started}.json").write_text(json.dumps(results, indent=2))
-    text = markdown(settings, agreed, tp, lat, left_out)
+    text = markdown(settings, agreed, tp, lat, left_out, checks)
     (out / f"remote-{started}.md").write_text(text)
     print(text)
 

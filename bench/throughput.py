@@ -30,6 +30,7 @@ import argparse
 import contextlib
 import json
 import os
+import resource
 import signal
 import statistics
 import sys
@@ -61,6 +62,12 @@ def paths_for(server: Server, queries: list[str]) -> tuple[str, list[str]]:
     """(http://127.0.0.1:PORT, a GET request path per query, with the server's suffix)."""
     base, path = base_of(server)
     return base, [p + server.suffix for p in wrk.query_paths(path, queries)]
+
+
+def _children_cpu_s() -> float:
+    """CPU time of this process's waited-for children (the wrk runs), in seconds."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def cpu_s(server: Server) -> float:
@@ -96,14 +103,19 @@ def throughput(
             for name in order:
                 base, paths = paths_for(servers[name], lookups)
                 wrk.run(base, paths, connections=connections, seconds=1, accept=ACCEPT)
-                cpu_before = cpu_s(servers[name])
+                own_before, cpu_before = tree_cpu_s(servers[name].pid), cpu_s(servers[name])
+                wrk_before = _children_cpu_s()
                 result = wrk.run(
                     base, paths, connections=connections, seconds=seconds, accept=ACCEPT
                 )
+                own = tree_cpu_s(servers[name].pid) - own_before
                 cpu = cpu_s(servers[name]) - cpu_before
+                per = 1000 / result.requests if result.requests else 0.0
                 row = {
                     "rate": result.rate,
-                    "cpu_ms": 1000 * cpu / result.requests if result.requests else 0.0,
+                    "cpu_ms": cpu * per,
+                    "own_cpu_ms": own * per,
+                    "wrk_cpu_ms": (_children_cpu_s() - wrk_before) * per,
                     "p50_ms": result.p50_ms,
                     "p99_ms": result.p99_ms,
                     "non_2xx": result.non_2xx,

@@ -5,6 +5,8 @@
                                      free loopback ports: the command line and the URLs
     user_statements(users)           the SQL that makes users and grants their roles
     run_sql(isql, sql_port, sql)     those statements through isql-vt, as the administrator
+    sparql_over_sql(isql, ...)       seconds to run SPARQL queries one after another in one
+                                     isql-vt session (no HTTP): the bench's reference check
 
 Starting, awaiting and stopping the process is the caller's (tests/liveservers.py with its
 own readiness checks, bench/remote_bench.py with bench.common.running). A fresh database has
@@ -18,6 +20,7 @@ import shutil
 import socket
 import string
 import subprocess
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,3 +106,22 @@ def run_sql(isql: str, sql_port: int, statements: Sequence[str]) -> str | None:
     )
     output = done.stdout + done.stderr
     return output if done.returncode != 0 or "Error" in output else None
+
+
+def sparql_over_sql(isql: str, sql_port: int, queries: Sequence[str], scratch: Path) -> float:
+    """Seconds isql-vt takes to run `queries` (each on one line) one after another in one
+    session over the SQL port, their results printed to a pipe that is thrown away."""
+    script = scratch / "queries.sql"
+    script.write_text("".join(f"SPARQL {q.replace(chr(10), ' ')};\n" for q in queries))
+    started = time.perf_counter()
+    done = subprocess.run(
+        [isql, f"127.0.0.1:{sql_port}", USER, PASSWORD, str(script)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode != 0 or "*** Error" in done.stdout + done.stderr:
+        raise RuntimeError(f"isql-vt failed: {(done.stdout + done.stderr)[-1000:]}")
+    return seconds
