@@ -34,7 +34,8 @@ Measured:
   remote engine, HAProxy in front of its replicas).
 - Latency: `bench.throughput.latency` (each competency question on one connection, `wrk -c1`)
   for the five backends that are not replicas; a question that fails or takes longer than
-  `SLOW_S` on a backend is timed once there and left out of its wrk runs.
+  `SLOW_S` on a backend is timed once there and left out of its wrk runs, and a slow one
+  gets longer runs (`latencies`).
 
 Before measuring, every backend answers a sample of the lookups and the result is compared
 with the oxigraph server's (rows per lookup): a backend that disagrees is reported. Only
@@ -47,6 +48,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import shutil
 import signal
@@ -155,7 +157,11 @@ def haproxy(name: str, replicas: list[Server]) -> Iterator[Server]:
 
 @contextlib.contextmanager
 def backends(
-    args: argparse.Namespace, store: Path, lookups: list[str], checks: dict[str, float]
+    args: argparse.Namespace,
+    store: Path,
+    lookups: list[str],
+    checks: dict[str, float],
+    notes: list[str],
 ) -> Iterator[dict[str, Server]]:
     cpus = sorted(os.sched_getaffinity(0))
     pool = str(args.query_processes)
@@ -178,11 +184,20 @@ def backends(
         servers["drugkg"] = stack.enter_context(drugkg(store, args.workers, env=env))
         for engine in args.engines:
             remote = servers[engine]
-            ours = stack.enter_context(
-                drugkg(
-                    store, args.workers, name=f"drugkg/{engine}", env=env, remote=remote.query_url
+            try:
+                ours = stack.enter_context(
+                    drugkg(
+                        store,
+                        args.workers,
+                        name=f"drugkg/{engine}",
+                        env=env,
+                        remote=remote.query_url,
+                    )
                 )
-            )
+            except BenchError as error:  # the others are still measured
+                notes.append(f"drugkg/{engine} not measured: {str(error)[:300]}")
+                print(notes[-1], flush=True)
+                continue
             ours.helpers = (remote.pid,)
             servers[ours.name] = ours
         if not args.no_replicas:
@@ -225,9 +240,12 @@ def agreement(servers: dict[str, Server], lookups: list[str]) -> dict[str, int]:
         }
 
 
-def screen(servers: dict[str, Server], questions: dict[str, str]) -> dict[str, dict[str, str]]:
-    """{question: {backend: why it is left out of the wrk runs}}: a failure, or one request
-    taking longer than SLOW_S."""
+def screen(
+    servers: dict[str, Server], questions: dict[str, str]
+) -> tuple[dict[str, float], dict[str, dict[str, str]]]:
+    """({question: the slowest backend's seconds}, {question: {backend: why it is left out of
+    the wrk runs}}): one request each; left out on a failure, or past SLOW_S."""
+    slowest: dict[str, float] = {}
     left_out: dict[str, dict[str, str]] = {}
     with httpx.Client(timeout=120) as client:
         for qname, text in questions.items():
@@ -245,7 +263,31 @@ def screen(servers: dict[str, Server], questions: dict[str, str]) -> dict[str, d
                     left_out.setdefault(qname, {})[name] = why
                 elif seconds > SLOW_S:
                     left_out.setdefault(qname, {})[name] = f"{seconds * 1000:.0f} ms (once)"
-    return left_out
+                else:
+                    slowest[qname] = max(slowest.get(qname, 0.0), seconds)
+    return slowest, left_out
+
+
+def latencies(
+    servers: dict[str, Server], questions: dict[str, str], seconds: float, rounds: int
+) -> tuple[dict[str, dict[str, list[float]]], dict[str, dict[str, str]]]:
+    """`bench.throughput.latency` question by question, over the backends that answer it in
+    time; a question whose slowest answer takes more than a quarter of `seconds` gets runs
+    of four times that (whole seconds: wrk's), so that each run sees a few answers."""
+    slowest, left_out = screen(servers, questions)
+    found: dict[str, dict[str, list[float]]] = {}
+    for qname, text in questions.items():
+        answering = {n: s for n, s in servers.items() if n not in left_out.get(qname, {})}
+        if not answering:
+            continue
+        run_s = max(seconds, float(math.ceil(4 * slowest.get(qname, 0.0))))
+        try:
+            found.update(throughput.latency(answering, {qname: text}, run_s, rounds))
+        except BenchError as error:
+            print(f"  {qname}: not measured: {error}", flush=True)
+            for name in answering:
+                left_out.setdefault(qname, {}).setdefault(name, "not measured")
+    return found, left_out
 
 
 def _median(rows: list[dict[str, float]], key: str = "rate") -> float:
@@ -383,19 +425,18 @@ def main(argv: list[str] | None = None) -> None:
     lat: dict[str, dict[str, list[float]]] = {}
     left_out: dict[str, dict[str, str]] = {}
     checks: dict[str, float] = {}
-    with backends(args, store_dir, lookups, checks) as servers:
+    notes: list[str] = []
+    with backends(args, store_dir, lookups, checks, notes) as servers:
         warm(servers, lookups, args.warm_up)
         agreed = agreement(servers, lookups)
         print(f"agreement: {agreed}", flush=True)
         tp = throughput.throughput(servers, lookups, LEVELS, args.seconds, args.rounds)
+        partial = ROOT / "results" / f"remote-{started}.throughput.json"
+        partial.parent.mkdir(exist_ok=True)
+        partial.write_text(json.dumps({"agreement": agreed, "checks": checks, "throughput": tp}))
         if not args.no_latency:
             direct = {n: s for n, s in servers.items() if n in DIRECT}
-            left_out = screen(direct, questions)
-            for qname, text in questions.items():
-                answering = {n: s for n, s in direct.items() if n not in left_out.get(qname, {})}
-                lat.update(
-                    throughput.latency(answering, {qname: text}, args.latency_seconds, args.rounds)
-                )
+            lat, left_out = latencies(direct, questions, args.latency_seconds, args.rounds)
     settings = (
         f"Run {started}: {args.dataset} graph ({quads:,} quads), drugkg {args.workers} server "
         f"processes (replicas 1 each), {args.query_processes} query processes each, result "
@@ -410,12 +451,13 @@ def main(argv: list[str] | None = None) -> None:
         "settings": settings,
         "agreement": agreed,
         "checks": checks,
+        "notes": notes,
         "throughput": tp,
         "latency": lat,
         "left_out": left_out,
     }
     (out / f"remote-{started}.json").write_text(json.dumps(results, indent=2))
-    text = markdown(settings, agreed, tp, lat, left_out, checks)
+    text = "\n".join([*notes, markdown(settings, agreed, tp, lat, left_out, checks)])
     (out / f"remote-{started}.md").write_text(text)
     print(text)
 
