@@ -336,7 +336,10 @@ def markdown(
                 + (f" ({own:.2f})" if abs(cpu - own) >= 0.005 else "")
             )
         ratio = _median(tp["16"][name]) / reference if reference else float("nan")
-        lines.append(f"| {name} | " + " | ".join(cells) + f" | {ratio:.2f} |")
+        label = name
+        if agreed.get(name, CHECKED_LOOKUPS) < CHECKED_LOOKUPS:
+            label += f" (rows differ on {CHECKED_LOOKUPS - agreed[name]} lookups: not comparable)"
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {ratio:.2f} |")
     bad = sum(
         r["non_2xx"] + r["socket_errors"] for row in tp.values() for v in row.values() for r in v
     )
