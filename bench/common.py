@@ -1,7 +1,8 @@
 """Servers under measurement: start them on loopback ports, find their memory, stop them.
 
 Only 127.0.0.1 is ever contacted. Memory is the resident set (VmRSS) of a server process and
-all its descendants (uvicorn workers, query processes), read from /proc.
+all its descendants (uvicorn workers, query processes), read from /proc; so is the CPU time
+(user and system) they spent.
 """
 
 from __future__ import annotations
@@ -42,11 +43,15 @@ def venv_binary(name: str) -> str:
 
 @dataclass
 class Server:
-    """A server process; `query_url` is where SPARQL queries go."""
+    """A server process; `query_url` is where SPARQL queries go, with `suffix` (`&name=value`)
+    added to the query string of each GET; `helpers` are the other processes that answer its
+    requests (a remote engine, replicas behind a balancer), whose CPU time counts too."""
 
     name: str
     process: subprocess.Popen[bytes]
     query_url: str
+    suffix: str = ""
+    helpers: tuple[int, ...] = ()
 
     @property
     def pid(self) -> int:
@@ -88,17 +93,21 @@ def drugkg(
     cache_mb: int = 0,
     name: str = "drugkg",
     env: dict[str, str] | None = None,
+    remote: str | None = None,
+    cpu: int | None = None,
 ) -> contextlib.AbstractContextManager[Server]:
-    """`drugkg serve` (union default graph, the default) over `store`, with a result cache of
-    `cache_mb` MiB per server process (0: every request is evaluated by a query process) and
-    any other `DRUGKG_*` variables in `env`."""
+    """`drugkg serve` (union default graph, the default) over `store`, or over the SPARQL
+    server at `remote` (`--remote`), with a result cache of `cache_mb` MiB per server process
+    (0: every request is evaluated by a query process) and any other `DRUGKG_*` variables in
+    `env`; with `cpu`, confined to that CPU (`taskset`), its query processes too."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    source = ["--remote", remote] if remote is not None else ["--store", str(store)]
     args = [
+        *(["taskset", "-c", str(cpu)] if cpu is not None else []),
         venv_binary("drugkg"),
         "serve",
-        "--store",
-        str(store),
+        *source,
         "--port",
         str(port),
         "--workers",
@@ -108,13 +117,17 @@ def drugkg(
     return running(name, args, base + "/sparql", base + "/", variables)
 
 
-def oxigraph(store: Path, *, timeout: bool = True) -> contextlib.AbstractContextManager[Server]:
+def oxigraph(
+    store: Path, *, timeout: bool = True, union: bool = True
+) -> contextlib.AbstractContextManager[Server]:
     """The oxigraph server from PyPI over the same store, default graph and time limit.
 
-    Without `timeout` it runs with no time limit: with `--timeout-s`, oxigraph 0.5.13 starts
-    a thread per query that lives for the whole limit, so under sustained load (thousands of
-    requests a second, 30 s each) it runs out of threads, answers 500 ("Resource temporarily
-    unavailable") and then aborts; throughput is measured without it."""
+    Without `union` its default graph is its own (drugkg over it asks for the union with the
+    `union-default-graph` parameter, which the returned server's `suffix` adds to direct
+    queries). Without `timeout` it runs with no time limit: with `--timeout-s`, oxigraph
+    0.5.13 starts a thread per query that lives for the whole limit, so under sustained load
+    (thousands of requests a second, 30 s each) it runs out of threads, answers 500 ("Resource
+    temporarily unavailable") and then aborts; throughput is measured without it."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     args = [
@@ -124,7 +137,7 @@ def oxigraph(store: Path, *, timeout: bool = True) -> contextlib.AbstractContext
         str(store),
         "--bind",
         f"127.0.0.1:{port}",
-        "--union-default-graph",
+        *(["--union-default-graph"] if union else []),
         *(["--timeout-s", "30"] if timeout else []),
     ]
     return running("oxigraph", args, base + "/query", base + "/")
@@ -166,6 +179,25 @@ def tree_rss_mib(pid: int) -> float:
         total += _rss_kib(current)
         pending.extend(_children(current))
     return total / 1024
+
+
+def _cpu_s(pid: int) -> float:
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rpartition(")")[2].split()
+        # utime and stime: fields 14 and 15 of proc(5), the 12th and 13th after the name
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return 0.0
+
+
+def tree_cpu_s(pid: int) -> float:
+    """CPU time (user and system) that a process and its living descendants have spent, in
+    seconds (a descendant that exited meanwhile takes its share with it)."""
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        total += _cpu_s(current)
+        pending.extend(_children(current))
+    return total
 
 
 @dataclass

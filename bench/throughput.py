@@ -30,6 +30,7 @@ import argparse
 import contextlib
 import json
 import os
+import resource
 import signal
 import statistics
 import sys
@@ -40,7 +41,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from bench import wrk
-from bench.common import BenchError, Server, drugkg, oxigraph
+from bench.common import BenchError, Server, drugkg, oxigraph, tree_cpu_s
 from bench.endpoint_bench import competency_questions, point_lookups, prepare_stores
 
 ACCEPT = "application/sparql-results+json, text/turtle;q=0.9"
@@ -55,6 +56,23 @@ def base_of(server: Server) -> tuple[str, str]:
     """(http://127.0.0.1:PORT, the path queries go to)."""
     scheme_host, _, path = server.query_url.partition("://")[2].partition("/")
     return f"http://{scheme_host}", "/" + path
+
+
+def paths_for(server: Server, queries: list[str]) -> tuple[str, list[str]]:
+    """(http://127.0.0.1:PORT, a GET request path per query, with the server's suffix)."""
+    base, path = base_of(server)
+    return base, [p + server.suffix for p in wrk.query_paths(path, queries)]
+
+
+def _children_cpu_s() -> float:
+    """CPU time of this process's waited-for children (the wrk runs), in seconds."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cpu_s(server: Server) -> float:
+    """CPU time spent so far by the server's process tree and its helpers' (bench.common)."""
+    return sum(tree_cpu_s(pid) for pid in (server.pid, *server.helpers))
 
 
 @contextlib.contextmanager
@@ -83,14 +101,21 @@ def throughput(
         order = names[round_ % len(names) :] + names[: round_ % len(names)]
         for connections in levels:
             for name in order:
-                base, path = base_of(servers[name])
-                paths = wrk.query_paths(path, lookups)
+                base, paths = paths_for(servers[name], lookups)
                 wrk.run(base, paths, connections=connections, seconds=1, accept=ACCEPT)
+                own_before, cpu_before = tree_cpu_s(servers[name].pid), cpu_s(servers[name])
+                wrk_before = _children_cpu_s()
                 result = wrk.run(
                     base, paths, connections=connections, seconds=seconds, accept=ACCEPT
                 )
+                own = tree_cpu_s(servers[name].pid) - own_before
+                cpu = cpu_s(servers[name]) - cpu_before
+                per = 1000 / result.requests if result.requests else 0.0
                 row = {
                     "rate": result.rate,
+                    "cpu_ms": cpu * per,
+                    "own_cpu_ms": own * per,
+                    "wrk_cpu_ms": (_children_cpu_s() - wrk_before) * per,
                     "p50_ms": result.p50_ms,
                     "p99_ms": result.p99_ms,
                     "non_2xx": result.non_2xx,
@@ -100,7 +125,8 @@ def throughput(
                 found[str(connections)][name].append(row)
                 print(
                     f"  round {round_ + 1} x{connections} {name}: {result.rate:,.0f} req/s, "
-                    f"p50 {result.p50_ms:.2f} ms, non-2xx {result.non_2xx}",
+                    f"p50 {result.p50_ms:.2f} ms, CPU {row['cpu_ms']:.2f} ms/request, "
+                    f"non-2xx {result.non_2xx}",
                     flush=True,
                 )
     return found
@@ -117,10 +143,10 @@ def latency(
         for round_ in range(rounds):
             order = names[round_ % len(names) :] + names[: round_ % len(names)]
             for name in order:
-                base, path = base_of(servers[name])
+                base, paths = paths_for(servers[name], [text])
                 result = wrk.run(
                     base,
-                    wrk.query_paths(path, [text]),
+                    paths,
                     connections=1,
                     seconds=seconds,
                     accept=ACCEPT,
@@ -216,7 +242,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.quick:
-        args.rounds, args.seconds, args.latency_seconds = 1, 2.0, 0.5
+        args.rounds, args.seconds, args.latency_seconds = 1, 2.0, 1.0
     wrk.ensure_wrk()
     store_dir = prepare_stores(args.var, args.dataset)[args.dataset]
     store = ox.Store.read_only(str(store_dir))

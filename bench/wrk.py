@@ -115,6 +115,8 @@ def run(
     `seconds`, rotating through `paths`."""
     if not base_url.startswith("http://127.0.0.1:"):
         raise BenchError(f"wrk is only pointed at 127.0.0.1, not {base_url}")
+    if seconds != int(seconds) or seconds < 1:
+        raise BenchError(f"wrk runs for whole seconds, not {seconds:g}")
     wrk = ensure_wrk()
     threads = threads or min(connections, 2)
     prelude = (

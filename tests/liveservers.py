@@ -9,7 +9,7 @@
                                               Protocol at /store, updates at /update)
     start_virtuoso(root, log_dir, users)      Virtuoso Open Source 7 (Debian's package) on a
                                               fresh database under `root`, with the ini of
-                                              tests/fixtures/virtuoso, the users given and
+                                              bench/virtuoso.py, the users given and
                                               its cut (`max_rows`); unavailable() without it
     LiveServer                                its base URL, SPARQL URL, process and log,
                                               and its metrics (`metric`, read with
@@ -30,7 +30,6 @@ import os
 import shutil
 import signal
 import socket
-import string
 import subprocess
 import sys
 import threading
@@ -43,6 +42,8 @@ from typing import NoReturn
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+
+from bench import virtuoso
 
 START_LIMIT = 120.0
 
@@ -208,9 +209,8 @@ def start_oxigraph(
     return _start(args, url, url + "/query", log, dict(os.environ), probe=probe)
 
 
-VIRTUOSO_INI = Path(__file__).resolve().parent / "fixtures" / "virtuoso" / "virtuoso.ini"
-VIRTUOSO_USER = "dba"
-VIRTUOSO_PASSWORD = "dba"
+VIRTUOSO_USER = virtuoso.USER
+VIRTUOSO_PASSWORD = virtuoso.PASSWORD
 """The administrator of a fresh Virtuoso database (it may use every endpoint)."""
 
 
@@ -221,57 +221,31 @@ def start_virtuoso(
     *,
     max_rows: int = 1_000_000,
 ) -> LiveServer:
-    """`virtuoso-t +foreground` on a fresh database in `root`: the SQL and HTTP ports free
-    loopback ports, queries at /sparql, the Graph Store Protocol (Digest) at
-    /sparql-graph-crud-auth, updates (Digest) at /sparql-auth. `users` are made with their
-    passwords and granted their roles (SPARQL_UPDATE to write) through `isql-vt`. `max_rows`
-    is its ResultSetMaxRows, where it cuts every answer.
+    """`virtuoso-t +foreground` on a fresh database in `root` (bench/virtuoso.py writes its
+    ini): the SQL and HTTP ports free loopback ports, queries at /sparql, the Graph Store
+    Protocol (Digest) at /sparql-graph-crud-auth, updates (Digest) at /sparql-auth. `users`
+    are made with their passwords and granted their roles (SPARQL_UPDATE to write) through
+    `isql-vt`. `max_rows` is its ResultSetMaxRows, where it cuts every answer.
     unavailable() when Debian's virtuoso-opensource is not installed (`make virtuoso`
     installs it as root)."""
-    binary = shutil.which("virtuoso-t")
-    isql = shutil.which("isql-vt")
-    if binary is None or isql is None:
+    found = virtuoso.binaries()
+    if found is None:
         unavailable(
             "virtuoso-t is not installed: `apt-get install virtuoso-opensource` "
             "(`make virtuoso` does it as root)"
         )
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "vsp").mkdir(exist_ok=True)
-    sql_port, http_port = free_port(), free_port()
-    ini = root / "virtuoso.ini"
-    template = string.Template(VIRTUOSO_INI.read_text(encoding="utf-8"))
-    ini.write_text(
-        template.substitute(
-            ROOT=str(root), SQL_PORT=sql_port, HTTP_PORT=http_port, MAX_ROWS=max_rows
-        ),
-        encoding="utf-8",
-    )
-    url = f"http://127.0.0.1:{http_port}"
-    args = [binary, "+foreground", "+configfile", str(ini)]
-    log = log_dir / f"virtuoso-{http_port}.log"
+    binary, isql = found
+    configured = virtuoso.configure(root, binary, max_rows=max_rows)
+    url = configured.url
+    log = log_dir / f"virtuoso-{url.rsplit(':', 1)[1]}.log"
     probe = url + "/sparql?query=ASK%7B%7D"
-    server = _start(args, url, url + "/sparql", log, dict(os.environ), probe=probe)
-    statements = []
-    for name, password, roles in users:
-        statements.append(f"DB.DBA.USER_CREATE('{name}', '{password}');")
-        statements += [f'GRANT {role} TO "{name}";' for role in roles]
+    server = _start(configured.args, url, configured.sparql, log, dict(os.environ), probe=probe)
+    statements = virtuoso.user_statements(users)
     if statements:
-        done = subprocess.run(
-            [
-                isql,
-                f"127.0.0.1:{sql_port}",
-                VIRTUOSO_USER,
-                VIRTUOSO_PASSWORD,
-                "exec=" + " ".join(statements),
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=60,
-        )
-        if done.returncode != 0 or "Error" in done.stdout + done.stderr:
+        refused = virtuoso.run_sql(isql, configured.sql_port, statements)
+        if refused is not None:
             server.stop()
-            pytest.fail(f"isql-vt could not make the users:\n{done.stdout}{done.stderr}")
+            pytest.fail(f"isql-vt could not make the users:\n{refused}")
     return server
 
 
