@@ -13,9 +13,11 @@ as a new store version does.
 
 Every job of a generation names its engine and, on an engine that needs them listed,
 drugkg's graphs (`RemotePool`), so the query processes ask the remote for exactly the dataset
-the counts describe. A remote that does not answer at start-up is not fatal: the server
-answers 502 naming it until a look succeeds (`python -m endpoint` refuses to start only on a
-remote that answers, but not as a SPARQL endpoint).
+the counts describe. A remote that does not answer at start-up, or answers but cannot be
+listed or counted (Virtuoso refuses a query naming thousands of graphs), is not fatal: the
+server answers 502 naming why until a look succeeds, and sends it no query meanwhile
+(`python -m endpoint` refuses to start only on a remote that answers, but not as a SPARQL
+endpoint).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from dataclasses import dataclass, replace
 
 from pyoxigraph import Literal, NamedNode
 
-from endpoint.errors import EndpointError
+from endpoint.errors import EndpointError, RemoteStoreError
 from endpoint.execution import wire
 from endpoint.execution.pool import Answer, QueryPool
 from endpoint.execution.remote.client import RemoteStore
@@ -58,6 +60,11 @@ class Look:
     fingerprint: str
     cap: int | None = None
     """The most triples the engine puts in a graph answer, cutting it silently there."""
+    problem: str | None = None
+    """Why the remote could not be read (its graphs or their counts): no look has succeeded
+    yet, and every query is answered 502 with this, never from a dataset drugkg has not seen."""
+    reason: str = "connect"
+    """The metric's word for the problem (`endpoint.metrics.remote_error`)."""
 
     def dataset(self, *, union: bool) -> Dataset:
         """drugkg's dataset on the remote, without a query's own."""
@@ -83,7 +90,14 @@ class RemotePool:
     look: Look
 
     async def run(self, job: wire.Job, *, spare: bool = True) -> Answer:
-        """As `QueryPool.run` (`spare` False: a health probe), against this look."""
+        """As `QueryPool.run` (`spare` False: a health probe), against this look; 502 while
+        the remote has not been read."""
+        if self.look.problem is not None:
+            raise RemoteStoreError(
+                f"the remote store has not been read yet ({self.look.problem}); drugkg answers "
+                "502 until it can list its graphs and count them",
+                self.look.reason,
+            )
         engine = self.look.engine
         graphs = list(self.look.graphs) if engine.lists_graphs else None
         return await self.pool.run(
@@ -141,7 +155,7 @@ class RemoteFollower:
                 self.url,
                 _said(error),
             )
-            look = Look(self._engine or GENERIC, (), UNREACHABLE)
+            look = _unread(self._engine, error)
             stats = _nothing(UNREACHABLE)
         self._current = RemoteGeneration(stats, RemotePool(self.pool, look))
         log.info("answering from the remote store %s (%s)", self.url, look.engine.name)
@@ -181,6 +195,11 @@ class RemoteFollower:
                 if self.answering:
                     log.warning("the remote store %s does not answer: %s", self.url, _said(error))
                 self.answering = False
+                if self.current.pool.look.problem is not None:  # never read: say the latest
+                    look = _unread(self._engine, error)
+                    self._current = RemoteGeneration(
+                        self.current.stats, RemotePool(self.pool, look)
+                    )
                 return False
             self._answers()
             self._current = RemoteGeneration(stats, RemotePool(self.pool, look))
@@ -251,6 +270,12 @@ class RemoteFollower:
 _UNANSWERED = (EndpointError, ValueError, TypeError)
 """What a look at a remote that does not answer as a SPARQL endpoint raises (an answer with
 other rows than asked for fails as ValueError or TypeError in the counting)."""
+
+
+def _unread(engine: Engine | None, error: Exception) -> Look:
+    """The look of a remote that could not be read: no graph, and why."""
+    reason = getattr(error, "reason", "protocol")
+    return Look(engine or GENERIC, (), UNREACHABLE, problem=_said(error), reason=reason)
 
 
 def _said(error: Exception) -> str:

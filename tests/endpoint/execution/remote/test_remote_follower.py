@@ -1,13 +1,18 @@
-"""What a look at a remote finds, and what it hands the query processes, without a server:
-the engine's own graphs are told from drugkg's and kept out of the counts and of every
-query's dataset."""
+"""What a look at a remote finds, and what it hands the query processes: the engine's own
+graphs are told from drugkg's and kept out of the counts and of every query's dataset
+(without a server); and a remote that answers but cannot be read is never answered from
+(a live server over a stand-in that refuses the counts)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from liveservers import LiveServer, wait_until
 from pyoxigraph import Literal, NamedNode, QueryResultsFormat, QuerySolution, parse_query_results
+from remote_support import Recorder, start_over
 
 from endpoint.execution import wire
 from endpoint.execution.remote.engines import Engine
@@ -90,3 +95,36 @@ def test_every_job_names_drugkgs_graphs() -> None:
         running.send(None)
     (sent_job,) = sent
     assert (sent_job.engine, sent_job.graphs, sent_job.cap) == ("virtuoso", list(OURS), 10000)
+
+
+REFUSAL = b"Virtuoso 37000 Error SP030: SPARQL compiler, line 0: Too many arguments"
+
+
+def test_a_remote_that_cannot_be_counted_is_never_answered_from(
+    workdir: Path, oxigraph: LiveServer
+) -> None:
+    """The remote answers queries but refuses the counts (as Virtuoso refuses them over
+    thousands of graphs): until a look succeeds, every query and page gets 502 with the
+    refusal, and no query of a client reaches the remote; once it counts, drugkg answers."""
+    stand_in = Recorder(oxigraph.sparql, behaviour="counts", status=400, body=REFUSAL)
+    with stand_in.running() as url:
+        live = start_over(url, workdir, probe="/health/live", remote_refresh="1")
+        try:
+            query = "SELECT ?s WHERE { ?s a ?kind } LIMIT 1 # drugkg-unread-test"
+            response = httpx.get(live.sparql, params={"query": query}, timeout=30)
+            assert response.status_code == 502, response.text
+            assert "has not been read yet" in response.text
+            assert "SP030" in response.text
+            assert not any("drugkg-unread-test" in q for q in stand_in.queries)
+            page = httpx.get(live.url + "/id/fentanyl", timeout=30)
+            assert page.status_code == 502, page.text
+            assert httpx.get(live.url + "/health/ready", timeout=30).status_code == 503
+            stand_in.behaviour = "forward"
+            wait_until(
+                lambda: httpx.get(live.sparql, params={"query": query}).status_code == 200,
+                "drugkg answering once the remote counts",
+                limit=30,
+            )
+            assert httpx.get(live.url + "/id/fentanyl", timeout=30).status_code == 200
+        finally:
+            live.stop()
