@@ -159,7 +159,7 @@ def garbage(draw: st.DrawFn) -> bytes:
     return draw(st.sampled_from([valid[:cut], valid[:cut] + noise + valid[cut:], valid]))
 
 
-@settings(HOSTILE, max_examples=40)
+@settings(HOSTILE, max_examples=30)
 @given(
     status=st.sampled_from(STATUSES),
     media=st.sampled_from(TYPES),
@@ -331,7 +331,7 @@ def send_update(server: LiveServer, update: str, how: str) -> httpx.Response:
     return httpx.post(server.sparql, content=update.encode(), headers=headers, timeout=WAIT_S)
 
 
-@settings(HOSTILE, max_examples=40)
+@settings(HOSTILE, max_examples=30)
 @given(update=disguised_update(), how=st.sampled_from(SENT_AS))
 def test_no_update_reaches_the_remote(
     hostile: LiveServer, stand_in: Recorder, oxigraph: LiveServer, update: str, how: str
@@ -405,7 +405,7 @@ CHAINS = ["sum", "union", "optional", "bind", "patterns"]
 CHAIN = st.one_of(st.integers(500, 2000), st.integers(2000, 20_000))
 
 
-@settings(HOSTILE, max_examples=15)
+@settings(HOSTILE, max_examples=10)
 @given(
     decoy=st.sampled_from(DECOYS),
     shape=st.one_of(
