@@ -19,8 +19,8 @@ bracket, and for each open level every link before it on that level (LINK for an
 algebra is one level deeper per link, however it is bracketed. Terms (IRIs, variables,
 literals) are leaves and count nothing, and so does anything inside a VALUES data block and
 the commas of an argument list. By this count the shapes above aborted the server at 4,735
-(function calls) to 24,000 (BINDs); an engine's `max_depth` (2,000 by default: a margin of
-more than two) is what drugkg sends it (`endpoint.execution.remote.evaluator`), and a query
+(function calls) to 24,000 (BINDs); an engine's `max_depth` (1,000 by default: a margin of
+more than four) is what drugkg sends it (`endpoint.execution.remote.evaluator`), and a query
 over it is refused with a 400 naming the place, before anything is sent.
 """
 

@@ -66,7 +66,7 @@ class Engine:
     from_clauses: bool = False
     """drugkg's graphs, where it lists them, go into the query as FROM / FROM NAMED clauses
     rather than as Protocol parameters (which the engine echoes in its response headers)."""
-    max_depth: int = 2000
+    max_depth: int = 1000
     """The deepest query structure it is sent (`endpoint.execution.remote.depth`): the
     Oxigraph server aborts on a query about 4,700 deep or more; the others are not
     measured and get the same bound."""
