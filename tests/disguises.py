@@ -1,6 +1,9 @@
-"""What the federation tests share: a recording HTTP server on loopback, and the disguises
-an endpoint IRI can wear in SPARQL (codepoint escapes, BASE and relative IRIs, prefixed names
-with escaped local parts), as Hypothesis strategies."""
+"""What the guard tests share: a recording HTTP server on loopback, and, as Hypothesis
+strategies, the disguises an IRI can wear in SPARQL (codepoint escapes, BASE and relative
+IRIs, prefixed names with escaped local parts) and the hostile texts built with them: SERVICE
+clauses behind decoys (`federated_query`), nestings too deep to parse (`deep_query`) and
+updates of every form (`graph_update`). The embedded store's tests and those of drugkg over a
+remote store draw from the same strategies."""
 
 from __future__ import annotations
 
@@ -118,3 +121,102 @@ def near_misses(root: str) -> st.SearchStrategy[str]:
             f"{root}/allowed/",
         ]
     )
+
+
+def cased(draw: st.DrawFn, word: str) -> str:
+    """`word` with each letter in either case (SPARQL's keywords are case-insensitive)."""
+    return "".join(c.upper() if draw(st.booleans()) else c.lower() for c in word)
+
+
+# Queries: a SERVICE clause to an endpoint in some disguise, behind decoys, in some wrapper.
+
+DECOYS = [
+    "",
+    "BIND(ex:a\\#b AS ?q) ",
+    'BIND("}#{\\"" AS ?s1) ',
+    "BIND('''\n}}} # ''' AS ?s2) ",
+    "?s <http://example.org/a#b> ?o . ",
+    "# SERVICE <http://example.org/> { \n",
+    'FILTER(?o != "SERVICE <x> {}") ',
+    "BIND(<http://example.org/service> AS ?svc) ",
+    "?service ?p ?o . ",
+]
+
+WRAPPERS = [
+    "{inner}",
+    "OPTIONAL {{ {inner} }}",
+    "{{ ?s ?p ?o }} UNION {{ {inner} }}",
+    "MINUS {{ {inner} }}",
+    "GRAPH ?g {{ {inner} }}",
+    "{{ SELECT * WHERE {{ {inner} }} }}",
+    "FILTER EXISTS {{ {inner} }}",
+]
+
+
+@st.composite
+def federated_query(draw: st.DrawFn, root: str) -> tuple[str, str]:
+    """(query, the absolute endpoint IRI its SERVICE clause names)."""
+    target = draw(near_misses(root))
+    prologue, written = draw(endpoint_written(target))
+    keyword = cased(draw, "service")
+    gap = draw(st.sampled_from([" ", "\n", "\t", " # a comment }\n", "#\n"]))
+    silent = draw(st.sampled_from(["", "SILENT ", "silent\n"]))
+    clause = f"{keyword}{gap}{silent}{written}{gap}{{ ?x ?y ?z }}"
+    wrapper = draw(st.sampled_from(WRAPPERS))
+    decoy = draw(st.sampled_from(DECOYS))
+    body = decoy + wrapper.format(inner=clause)
+    # the decoys' prefix first: the disguise may declare `ex:` again, and the last one counts
+    query = f"PREFIX ex: <http://example.org/>\n{prologue}SELECT * WHERE {{ {body} }}"
+    return query, target
+
+
+# Queries nested deeply, behind the same decoys (built, not drawn: Hypothesis would print
+# megabytes of them).
+
+DEPTH = st.one_of(st.integers(900, 20_000), st.just(450_000))
+BRACKETS = [("{", "}"), ("(", ")"), ("[ ?p ", "]"), ("OPTIONAL {", "}"), ("<< ?s ?p ", ">>")]
+
+
+def deep_query(decoy: str, brackets: tuple[str, str], depth: int, unary: int) -> str:
+    opening, closing = brackets
+    if opening == "(":
+        core = f"FILTER({opening * depth}1{closing * depth})"
+    elif opening.startswith("["):
+        core = f"?s ?p {opening * depth}1{closing * depth}"
+    elif opening.startswith("<<"):
+        core = f"?s ?p {opening * depth}?o{closing * depth}"
+    else:
+        core = opening * depth + closing * depth
+    nots = "FILTER(" + "!" * unary + "true) " if unary else ""
+    return f"PREFIX ex: <http://example.org/>\nSELECT * WHERE {{ {decoy}{nots}{core} }}"
+
+
+# Updates: every form SPARQL Update has, to a graph in some disguise.
+
+UPDATE_OPERATIONS = [
+    "INSERT DATA {{ GRAPH {g} {{ <{ex}a> <{ex}b> 1 }} }}",
+    "DELETE WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}",
+    "INSERT {{ GRAPH {g} {{ <{ex}a> <{ex}b> 1 }} }} WHERE {{}}",
+    "WITH {g} DELETE {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }}",
+    "CLEAR GRAPH {g}",
+    "CLEAR SILENT GRAPH {g}",
+    "DROP GRAPH {g}",
+    "DROP SILENT GRAPH {g}",
+    "COPY <{ex}other> TO {g}",
+    "MOVE DEFAULT TO {g}",
+    "ADD {g} TO <{ex}copy>",
+    "MOVE {g} TO <{ex}moved>",
+]
+
+
+@st.composite
+def graph_update(
+    draw: st.DrawFn, graphs: list[str], ex: str, operations: list[str] = UPDATE_OPERATIONS
+) -> str:
+    """An update that reaches one of `graphs`, its IRI in some disguise, sometimes after a
+    CLEAR ALL or DROP NAMED; `ex` is the namespace of the other IRIs it names."""
+    graph = draw(st.sampled_from(graphs))
+    prologue, written = draw(endpoint_written(graph))
+    operation = draw(st.sampled_from(operations)).format(g=written, ex=ex)
+    before = draw(st.sampled_from(["", "CLEAR ALL ;\n", "DROP SILENT NAMED ;\n"]))
+    return f"{prologue}{before}{operation}"

@@ -235,10 +235,12 @@ class Worker:
             writer.finish()
         except EndpointError as error:
             _fail(out, error, writer)
-        except (OSError, SyntaxError, ValueError, TypeError, RuntimeError) as exc:
+        except (OSError, SyntaxError, ValueError, TypeError, RuntimeError, MemoryError) as exc:
             # raised lazily while solutions are produced: a store failure, a SERVICE
             # endpoint that failed or answered something unparsable, or a remote store's
-            # answer that broke off
+            # answer that broke off; MemoryError is pyoxigraph's parser refusing a token of
+            # an answer over its buffer's 16 MiB (a giant literal), not the process out of
+            # memory (the pool's memory limit stops a process long before)
             if self.remote is not None:
                 _fail(out, self.remote.broken(exc), writer)
             else:

@@ -13,7 +13,7 @@ query. It says how the engine is asked to stop a query in time
 (`timeout_parameter`), what it is asked for (`solutions`, `graphs`: media types it writes
 well, with `rewrites` of what it writes wrongly) and how it says that it timed out or cut a
 result (`timeout_words`, `cap_query`, and the headers `endpoint.execution.remote.client`
-reads from every engine).
+reads from every engine), and how deep a query it may be sent (`max_depth`).
 `detect` picks the row from the Server header of the remote's answer; `DRUGKG_REMOTE_ENGINE`
 names one instead. The Oxigraph and Virtuoso rows are what the tests run against (the
 Oxigraph server, Debian's Virtuoso 7.2.5); the Fuseki row is written from Jena's documentation.
@@ -66,6 +66,10 @@ class Engine:
     from_clauses: bool = False
     """drugkg's graphs, where it lists them, go into the query as FROM / FROM NAMED clauses
     rather than as Protocol parameters (which the engine echoes in its response headers)."""
+    max_depth: int = 1000
+    """The deepest query structure it is sent (`endpoint.execution.remote.depth`): the
+    Oxigraph server aborts on a query about 4,700 deep or more; the others are not
+    measured and get the same bound."""
 
     @property
     def lists_graphs(self) -> bool:

@@ -1,13 +1,14 @@
 """A query process's way to the remote store: what it does where it would evaluate a query.
 
 The query process (`endpoint.execution.worker`) has checked the query as for the embedded
-store (its size, its nesting, the SERVICE allow-list). `RemoteEvaluator.evaluate` then has
-pyoxigraph parse it, on an empty store that holds and calls nothing (a query the guard has
-parsed already, SERVICE as GRAPH, is not parsed twice), checks the protocol's graph IRIs,
-shows it drugkg's dataset on the engine the job names (`endpoint.execution.remote.request`;
-drugkg's graphs as FROM clauses where the engine wants them so and pyoxigraph confirms the
-place), writes it out with drugkg's prologue and asks the remote
-(`endpoint.execution.remote.client`). Nothing is sent for a query that fails any of it.
+store (its size, its nesting, the SERVICE allow-list). `RemoteEvaluator.evaluate` then
+refuses a query too deep for the engine (`endpoint.execution.remote.depth`: one that could
+abort the remote's server), has pyoxigraph parse it, on an empty store that holds and calls
+nothing (a query the guard has parsed already, SERVICE as GRAPH, is not parsed twice),
+checks the protocol's graph IRIs, shows it drugkg's dataset on the engine the job names
+(`endpoint.execution.remote.request`; drugkg's graphs as FROM clauses where the engine wants
+them so and pyoxigraph confirms the place), writes it out with drugkg's prologue and asks
+the remote (`endpoint.execution.remote.client`). Nothing is sent for a query that fails any of it.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from endpoint.errors import (
     EndpointError,
     InvalidParameterError,
     MalformedQueryError,
+    QueryTooDeepError,
     UpdateRefusedError,
 )
 from endpoint.execution import wire
 from endpoint.execution.remote.client import RemoteAnswer, RemoteStore, Triples
+from endpoint.execution.remote.depth import too_deep_for
 from endpoint.execution.remote.engines import ENGINES, GENERIC
 from endpoint.execution.remote.request import dataset, with_from, written_out
 from endpoint.sparql.lexer import QueryShape
@@ -39,6 +42,10 @@ class RemoteEvaluator:
     def evaluate(self, job: wire.Job, shape: QueryShape) -> RemoteAnswer:
         """The remote's answer to a checked query, over drugkg's dataset (the job names the
         engine and drugkg's graphs on it: `endpoint.execution.remote.follower`)."""
+        engine = ENGINES.get(job.engine or "", GENERIC)
+        too_deep = too_deep_for(job.query, engine.name, engine.max_depth)
+        if too_deep is not None:  # it could abort the remote's server
+            raise QueryTooDeepError(too_deep)
         if not shape.mentions_service:  # else the guard has parsed it, SERVICE as GRAPH
             self._parse(job, shape)
         for name, graphs in (("default", job.default_graphs), ("named", job.named_graphs)):
@@ -47,7 +54,6 @@ class RemoteEvaluator:
                     NamedNode(graph)
             except ValueError as exc:
                 raise InvalidParameterError(f"{name}-graph-uri: {exc}") from exc
-        engine = ENGINES.get(job.engine or "", GENERIC)
         shown = dataset(
             engine,
             job.graphs or (),

@@ -4,7 +4,9 @@ Each test drives a live server on loopback the way a hostile client would and ch
 the bound holds (the query stopped with a clear answer, the cheap query answered while the
 costly ones run, the slow connection dropped) and that the server keeps serving afterwards.
 The time bounds here are the server's own settings, shortened for the tests; how long things
-take is measured in bench/, not asserted.
+take is measured in bench/, not asserted. The bounds of the HTTP service (connections, headers,
+bodies, what every response says) hold whatever the store: those tests run on the embedded
+store and on drugkg over a remote one (the oxigraph server holding the article, `service`).
 """
 
 from __future__ import annotations
@@ -20,30 +22,58 @@ from pathlib import Path
 import httpx
 import pytest
 from endpoint_processes import COSTLY, CROSS, alive, children
-from liveservers import LiveServer, free_port, start_drugkg, wait_until
+from liveservers import LiveServer, free_port, start_drugkg, start_oxigraph, wait_until
 
 pytestmark = pytest.mark.slow
 
 LOOKUP = "SELECT ?l WHERE { <http://example.org/test/a1> ?p ?l }"
 
 
+BOUNDS = {
+    "query_timeout": "20",
+    "query_memory_mb": "400",
+    "query_workers": "2",
+    "query_workers_max": "8",
+    "header_timeout": "1",
+    "body_timeout": "1",
+    "keep_alive_timeout": "1",
+    "max_header_bytes": "8192",
+    "result_cache_mb": "0",
+}
+
+
 @pytest.fixture(scope="module")
 def bounded(workdir: Path, article_store: Path) -> Iterator[LiveServer]:
-    live = start_drugkg(
-        article_store,
-        workdir,
-        query_timeout="20",
-        query_memory_mb="400",
-        query_workers="2",
-        query_workers_max="8",
-        header_timeout="1",
-        body_timeout="1",
-        keep_alive_timeout="1",
-        max_header_bytes="8192",
-        result_cache_mb="0",
-    )
+    live = start_drugkg(article_store, workdir, **BOUNDS)
     yield live
     live.stop()
+
+
+@pytest.fixture(scope="module")
+def bounded_remote(workdir: Path, article_store: Path) -> Iterator[LiveServer]:
+    """The same bounds, drugkg over a remote store: the oxigraph server holding the
+    article's dump."""
+    remote = start_oxigraph(
+        workdir / "bounds-remote", article_store.with_name("drugkg.nq"), workdir
+    )
+    try:
+        live = start_drugkg(
+            workdir / "no-store", workdir, remote=remote.sparql, remote_refresh="3600", **BOUNDS
+        )
+    except BaseException:
+        remote.stop()
+        raise
+    yield live
+    live.stop()
+    remote.stop()
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def service(request: pytest.FixtureRequest) -> LiveServer:
+    """The HTTP service's bounds hold whatever the store: each such test runs on both."""
+    name = "bounded" if request.param == "embedded" else "bounded_remote"
+    live: LiveServer = request.getfixturevalue(name)
+    return live
 
 
 def rss_mib(pid: int) -> float:
@@ -138,13 +168,13 @@ def closed_within(sock: socket.socket, seconds: float) -> bytes:
     return received
 
 
-def test_a_connection_that_sends_nothing_is_closed(bounded: LiveServer) -> None:
-    sock, _ = raw(bounded, b"")
+def test_a_connection_that_sends_nothing_is_closed(service: LiveServer) -> None:
+    sock, _ = raw(service, b"")
     assert b"408" in closed_within(sock, 5)
 
 
-def test_headers_sent_a_byte_a_second_are_dropped(bounded: LiveServer) -> None:
-    sock, _ = raw(bounded, b"GET /sparql HTTP/1.1\r\nHost: x\r\n")
+def test_headers_sent_a_byte_a_second_are_dropped(service: LiveServer) -> None:
+    sock, _ = raw(service, b"GET /sparql HTTP/1.1\r\nHost: x\r\n")
     start = time.monotonic()
     received = b""
     try:
@@ -165,25 +195,25 @@ def test_headers_sent_a_byte_a_second_are_dropped(bounded: LiveServer) -> None:
     assert not received or b"408" in received, received[:200]
 
 
-def test_a_body_that_never_finishes_is_dropped(bounded: LiveServer) -> None:
+def test_a_body_that_never_finishes_is_dropped(service: LiveServer) -> None:
     head = (
         b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
         b"Content-Length: 1000\r\n\r\nSELECT"
     )
-    sock, _ = raw(bounded, head)
+    sock, _ = raw(service, head)
     closed_within(sock, 5)
 
 
-def test_an_idle_kept_alive_connection_is_closed(bounded: LiveServer) -> None:
+def test_an_idle_kept_alive_connection_is_closed(service: LiveServer) -> None:
     request = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n\r\n"
-    sock, answer = raw(bounded, request, wait=1.0)
+    sock, answer = raw(service, request, wait=1.0)
     assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
     closed_within(sock, 5)
 
 
-def test_oversized_headers_get_431_at_once(bounded: LiveServer) -> None:
+def test_oversized_headers_get_431_at_once(service: LiveServer) -> None:
     request = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nAccept: " + b"a" * 1_000_000
-    host, port = bounded.url.removeprefix("http://").split(":")
+    host, port = service.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=10) as sock:
         with contextlib.suppress(OSError):  # the server may close before reading it all
             sock.sendall(request)
@@ -191,23 +221,23 @@ def test_oversized_headers_get_431_at_once(bounded: LiveServer) -> None:
     assert answer.startswith(b"HTTP/1.1 431"), answer[:200]
 
 
-def test_hundreds_of_idle_connections_leave_room_for_new_clients(bounded: LiveServer) -> None:
-    host, port = bounded.url.removeprefix("http://").split(":")
+def test_hundreds_of_idle_connections_leave_room_for_new_clients(service: LiveServer) -> None:
+    host, port = service.url.removeprefix("http://").split(":")
     idle = [socket.create_connection((host, int(port)), timeout=10) for _ in range(400)]
     try:
-        response = httpx.get(bounded.sparql, params={"query": LOOKUP}, timeout=10)
+        response = httpx.get(service.sparql, params={"query": LOOKUP}, timeout=10)
         assert response.status_code == 200
     finally:
         for sock in idle:
             sock.close()
 
 
-def test_http_11_without_host_is_400(bounded: LiveServer) -> None:
-    sock, answer = raw(bounded, b"GET / HTTP/1.1\r\n\r\n", wait=0.5)
+def test_http_11_without_host_is_400(service: LiveServer) -> None:
+    sock, answer = raw(service, b"GET / HTTP/1.1\r\n\r\n", wait=0.5)
     sock.close()
     assert answer.startswith(b"HTTP/1.1 400"), answer[:200]
     assert b"Host" in answer
-    sock, answer = raw(bounded, b"GET /sparql?query=ASK%7B%7D HTTP/1.0\r\n\r\n", wait=0.5)
+    sock, answer = raw(service, b"GET /sparql?query=ASK%7B%7D HTTP/1.0\r\n\r\n", wait=0.5)
     sock.close()
     assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
 
@@ -215,14 +245,14 @@ def test_http_11_without_host_is_400(bounded: LiveServer) -> None:
 @pytest.mark.parametrize(
     "path", ["/", "/sparql", "/sparql?query=ASK%7B%7D", "/sparql?query=nope", "/id/nothing"]
 )
-def test_every_response_says_nosniff(bounded: LiveServer, path: str) -> None:
-    response = httpx.get(bounded.url + path)
+def test_every_response_says_nosniff(service: LiveServer, path: str) -> None:
+    response = httpx.get(service.url + path)
     assert response.headers["x-content-type-options"] == "nosniff"
 
 
-def test_echoed_values_are_quoted(bounded: LiveServer) -> None:
+def test_echoed_values_are_quoted(service: LiveServer) -> None:
     response = httpx.get(
-        bounded.sparql,
+        service.sparql,
         params={"query": "ASK {}"},
         headers={"Accept": "text/html<script>alert(1)</script>"},
     )

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from disguises import Recorder, endpoint_written, near_misses
+from disguises import BRACKETS, DECOYS, DEPTH, Recorder, deep_query, federated_query
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from liveservers import LiveServer, start_drugkg
@@ -46,45 +46,6 @@ def guarded(workdir: Path, article_store: Path, recorder: Recorder) -> Iterator[
     )
     yield live
     live.stop()
-
-
-DECOYS = [
-    "",
-    "BIND(ex:a\\#b AS ?q) ",
-    'BIND("}#{\\"" AS ?s1) ',
-    "BIND('''\n}}} # ''' AS ?s2) ",
-    "?s <http://example.org/a#b> ?o . ",
-    "# SERVICE <http://example.org/> { \n",
-    'FILTER(?o != "SERVICE <x> {}") ',
-    "BIND(<http://example.org/service> AS ?svc) ",
-    "?service ?p ?o . ",
-]
-
-WRAPPERS = [
-    "{inner}",
-    "OPTIONAL {{ {inner} }}",
-    "{{ ?s ?p ?o }} UNION {{ {inner} }}",
-    "MINUS {{ {inner} }}",
-    "GRAPH ?g {{ {inner} }}",
-    "{{ SELECT * WHERE {{ {inner} }} }}",
-    "FILTER EXISTS {{ {inner} }}",
-]
-
-
-@st.composite
-def federated_query(draw: st.DrawFn, root: str) -> tuple[str, str]:
-    """(query, the absolute endpoint IRI its SERVICE clause names)."""
-    target = draw(near_misses(root))
-    prologue, written = draw(endpoint_written(target))
-    keyword = "".join(c.upper() if draw(st.booleans()) else c.lower() for c in "service")
-    gap = draw(st.sampled_from([" ", "\n", "\t", " # a comment }\n", "#\n"]))
-    silent = draw(st.sampled_from(["", "SILENT ", "silent\n"]))
-    clause = f"{keyword}{gap}{silent}{written}{gap}{{ ?x ?y ?z }}"
-    wrapper = draw(st.sampled_from(WRAPPERS))
-    decoy = draw(st.sampled_from(DECOYS))
-    body = decoy + wrapper.format(inner=clause)
-    query = f"{prologue}PREFIX ex: <http://example.org/>\nSELECT * WHERE {{ {body} }}"
-    return query, target
 
 
 def run(server: LiveServer, query: str) -> httpx.Response:
@@ -146,24 +107,6 @@ def test_nothing_but_the_exact_allowed_endpoint_is_ever_called(
         # the engine may call the endpoint once per solution of what precedes the clause,
         # which can run into the time limit: 503, never another server error
         assert response.status_code < 500 or response.status_code == 503, response.text
-
-
-DEPTH = st.one_of(st.integers(900, 20_000), st.just(450_000))
-BRACKETS = [("{", "}"), ("(", ")"), ("[ ?p ", "]"), ("OPTIONAL {", "}"), ("<< ?s ?p ", ">>")]
-
-
-def deep_query(decoy: str, brackets: tuple[str, str], depth: int, unary: int) -> str:
-    opening, closing = brackets
-    if opening == "(":
-        core = f"FILTER({opening * depth}1{closing * depth})"
-    elif opening.startswith("["):
-        core = f"?s ?p {opening * depth}1{closing * depth}"
-    elif opening.startswith("<<"):
-        core = f"?s ?p {opening * depth}?o{closing * depth}"
-    else:
-        core = opening * depth + closing * depth
-    nots = "FILTER(" + "!" * unary + "true) " if unary else ""
-    return f"PREFIX ex: <http://example.org/>\nSELECT * WHERE {{ {decoy}{nots}{core} }}"
 
 
 def test_the_reported_nesting_bypass_is_refused(guarded: LiveServer) -> None:

@@ -14,9 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from disguises import endpoint_written
+from disguises import graph_update
 from hypothesis import HealthCheck, event, given, settings
-from hypothesis import strategies as st
 from pyoxigraph import NamedNode, Quad
 from writeclient import Writable, writable_server
 
@@ -33,20 +32,6 @@ PROTECTED = [
     BASE + "graph/facts/thinkprogress-2017-doj-opioids",
     BASE + "graph/facts/thinkprogress-2017-doj-opioids/q-1469-1595",
 ]
-OPERATIONS = [
-    "INSERT DATA {{ GRAPH {g} {{ <{ex}a> <{ex}b> 1 }} }}",
-    "DELETE WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}",
-    "INSERT {{ GRAPH {g} {{ <{ex}a> <{ex}b> 1 }} }} WHERE {{}}",
-    "WITH {g} DELETE {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }}",
-    "CLEAR GRAPH {g}",
-    "CLEAR SILENT GRAPH {g}",
-    "DROP GRAPH {g}",
-    "DROP SILENT GRAPH {g}",
-    "COPY <{ex}other> TO {g}",
-    "MOVE DEFAULT TO {g}",
-    "ADD {g} TO <{ex}copy>",
-    "MOVE {g} TO <{ex}moved>",
-]
 
 
 @pytest.fixture(scope="module")
@@ -61,21 +46,12 @@ def protected_quads(server: Writable) -> dict[str, set[Quad]]:
     return {g: set(store.quads_for_pattern(None, None, None, NamedNode(g))) for g in PROTECTED}
 
 
-@st.composite
-def reaching_update(draw: st.DrawFn) -> str:
-    graph = draw(st.sampled_from(PROTECTED))
-    prologue, written = draw(endpoint_written(graph))
-    operation = draw(st.sampled_from(OPERATIONS)).format(g=written, ex=EX)
-    before = draw(st.sampled_from(["", "CLEAR ALL ;\n", "DROP SILENT NAMED ;\n"]))
-    return f"{prologue}{before}{operation}"
-
-
 @settings(
     max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(update=reaching_update())
+@given(update=graph_update(PROTECTED, EX))
 def test_no_update_changes_a_protected_graph(server: Writable, update: str) -> None:
     before = protected_quads(server)
     response = server.update(update)

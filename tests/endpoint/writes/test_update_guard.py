@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from disguises import Recorder, endpoint_written, near_misses
+from disguises import Recorder, cased, endpoint_written, near_misses
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from writeclient import Writable, writable_server
@@ -57,10 +57,6 @@ def guarded(
     )
     yield server
     server.live.stop()
-
-
-def cased(draw: st.DrawFn, word: str) -> str:
-    return "".join(c.upper() if draw(st.booleans()) else c.lower() for c in word)
 
 
 @st.composite

@@ -4,13 +4,16 @@ stand-in in front of it, and reading answers back.
 `publish` PUTs every named graph of a local store to a remote's Graph Store Protocol (a
 stand-in for `drugkg publish`). `Recorder` is a small HTTP server that records every request
 and, by its `behaviour`, forwards it to the real remote or answers as a misbehaving engine
-would: slowly (holding the request until drugkg closes the connection), with an error
-status, with a truncation header, cut short, or not at all.
+would: slowly (holding the request until drugkg closes the connection, or sending its answer a
+byte at a time), with an error status, with whatever status, type and body a test gives, with
+a truncation header, cut short, closing the connection mid-answer, with an answer far larger
+than drugkg's limits, or not at all.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import re
 import select
@@ -36,6 +39,10 @@ REFRESH = "3600"
 TIME_LIMIT_S = 2
 ALLOWED = f"http://127.0.0.1:{free_port()}/sparql"
 """An allow-listed SERVICE endpoint where nothing listens."""
+DRIP_S = 0.1
+"""Seconds between two bytes of a dripped answer."""
+_HEAD_X = b'{"head":{"vars":["x"]},"results":{"bindings":['
+_END = b"]}}"
 
 
 def start_over(remote: str, workdir: Path, *, probe: str = "/", **settings: str) -> LiveServer:
@@ -109,19 +116,28 @@ class Recorder:
     """The real remote's query URL, where `forward` sends requests."""
     behaviour: str = "forward"
     """forward, cap (forward, results cut at `rows` as Virtuoso does), hold, status,
-    maxrows, partial, broken, hangup, counts (forward, but refuse the counting queries of
+    answer (`status`, `content_type` and `body` as given), maxrows, partial, broken, hangup,
+    drip (`body` a byte every DRIP_S), midway (half of `body`, then the connection closed),
+    flood (`rows` rows, streamed), giant (one row whose literal has `rows` bytes, streamed),
+    wide (a head of `rows` variables, streamed), nested (a Turtle answer of `rows` blank nodes
+    nested, streamed), counts (forward, but refuse the counting queries of
     `graph.storage.statistics` with `status` and `body`, as Virtuoso refuses them when they
     name thousands of graphs)"""
     status: int = 500
-    body: bytes = b""
+    body: bytes = field(default=b"", repr=False)
+    content_type: str = "text/plain"
     rows: int = 3
-    queries: list[str] = field(default_factory=list)
+    queries: list[str] = field(default_factory=list, repr=False)
     """The `query` parameter of every request, in order."""
-    closed_after: list[float] = field(default_factory=list)
-    """For each held request: seconds until drugkg closed the connection."""
+    closed_after: list[float] = field(default_factory=list, repr=False)
+    """For each held or streamed request: seconds until drugkg closed the connection."""
+    sent: list[int] = field(default_factory=list, repr=False)
+    """For each streamed answer: the bytes of it written before it ended or was closed."""
 
     def reset(self) -> None:
-        self.behaviour = "forward"
+        """Forward again, the other behaviours' settings as they were at the start."""
+        self.behaviour, self.status, self.body = "forward", 500, b""
+        self.content_type, self.rows = "text/plain", 3
 
     @contextlib.contextmanager
     def running(self) -> Iterator[str]:
@@ -204,6 +220,76 @@ class Recorder:
 
             def _hangup(self, _body: bytes) -> None:
                 self.close_connection = True
+
+            def _answer(self, _body: bytes) -> None:
+                self._send(recorder.status, recorder.body, {"content-type": recorder.content_type})
+
+            def _drip(self, _body: bytes) -> None:
+                self._stream(iter(recorder.body[i : i + 1] for i in range(len(recorder.body))))
+
+            def _midway(self, _body: bytes) -> None:
+                self.send_response(200)
+                self.send_header("content-type", "application/sparql-results+json")
+                self.send_header("content-length", str(len(recorder.body)))
+                self.end_headers()
+                self.wfile.write(recorder.body[: len(recorder.body) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+
+            def _flood(self, _body: bytes) -> None:
+                row = b'{"x":{"type":"literal","value":"a row of a flood"}}'
+                rows = (b"," + row if i else row for i in range(recorder.rows))
+                self._stream(itertools.chain([_HEAD_X], rows, [_END]), pause=0)
+
+            def _giant(self, _body: bytes) -> None:
+                piece = b"x" * 65536
+                pieces = itertools.repeat(piece, recorder.rows // len(piece))
+                start = _HEAD_X + b'{"x":{"type":"literal","value":"'
+                self._stream(itertools.chain([start], pieces, [b'"}}', _END]), pause=0)
+
+            def _wide(self, _body: bytes) -> None:
+                batch = 100_000
+                names = (
+                    b",".join(b'"v%d"' % i for i in range(start, start + batch))
+                    + (b"," if start + batch < recorder.rows else b"")
+                    for start in range(0, recorder.rows, batch)
+                )
+                head = [b'{"head":{"vars":[']
+                self._stream(itertools.chain(head, names, [b']},"results":{"bindings":[]}}']), 0)
+
+            def _nested(self, _body: bytes) -> None:
+                piece = b"[ <urn:x:p> " * 100_000  # 1.2 MB, which the parser holds open
+                pieces = itertools.repeat(piece, recorder.rows // 100_000)
+                start = [b"<urn:x:a> <urn:x:p> "]
+                self._stream(itertools.chain(start, pieces), 0, "text/turtle")
+
+            def _stream(
+                self,
+                pieces: Iterator[bytes],
+                pause: float = DRIP_S,
+                media: str = "application/sparql-results+json",
+            ) -> None:
+                """A 200 answer of `pieces`, written until they end or drugkg closes the
+                connection; what was sent and when it ended are recorded."""
+                started, sent = time.monotonic(), 0
+                self.send_response(200)
+                self.send_header("content-type", media)
+                self.send_header("connection", "close")
+                self.end_headers()
+                self.close_connection = True
+                try:
+                    for piece in pieces:
+                        self.wfile.write(piece)
+                        self.wfile.flush()
+                        sent += len(piece)
+                        if pause:
+                            time.sleep(pause)
+                        if time.monotonic() - started > HOLD_LIMIT_S:
+                            break
+                except OSError:
+                    pass  # drugkg closed the connection
+                recorder.sent.append(sent)
+                recorder.closed_after.append(time.monotonic() - started)
 
             def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
                 self.send_response(status)

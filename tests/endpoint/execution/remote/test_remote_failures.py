@@ -97,6 +97,9 @@ def test_the_time_limit_abandons_the_remote(stand_in: Recorder, over_recorder: L
     assert stand_in.closed_after[-1] < TIME_LIMIT_S + SLACK_S
 
 
+ANSWER = (
+    b'{"head":{"vars":["x"]},"results":{"bindings":[' + b'{"x":{"type":"bnode","value":"b"}},' * 500
+)
 ANSWERS = {
     # behaviour, status, body: the status and error class drugkg answers with, and the reason
     # drugkg_remote_errors_total counts it under (None: not counted, a query over its time)
@@ -109,6 +112,16 @@ ANSWERS = {
     "hung up": ("hangup", 0, b"", 502, "RemoteStoreError", "protocol"),
     "cut short": ("broken", 0, b"", 502, "RemoteStoreError", "protocol"),
     "partial answer": ("partial", 0, b"", 503, "QueryTimeoutError", None),
+    "remote 500, huge": (
+        "status",
+        500,
+        b"out of memory " * 1_500_000,
+        502,
+        "RemoteStoreError",
+        "status",
+    ),
+    "closed mid-answer": ("midway", 0, ANSWER, 502, "RemoteStoreError", "protocol"),
+    "not a result": ("answer", 200, b"<html>log in</html>", 502, "RemoteStoreError", "protocol"),
 }
 REMOTE_ERRORS = "drugkg_remote_errors_total"
 
@@ -128,10 +141,14 @@ def test_a_failing_remote_gets_a_clear_answer(
     assert after == {r: before[r] + (r == counted) for r in REASONS}
     message = response.json()["message"]
     assert len(message) < EXCERPT_CHARS + 300  # a bounded excerpt, never the whole body
-    if body:
+    if behaviour == "status":
         assert body.decode()[:20] in message
     if behaviour == "broken":
         assert "The engine failed" in message  # where the answer broke off
+    if behaviour == "midway":
+        assert "connection to the remote store" in message, message
+    if behaviour == "answer":
+        assert "answer that cannot be read" in message, message  # pyoxigraph's reason
     for path in ("/id/fentanyl", "/"):  # pages too: the same answer, no traceback
         page = httpx.get(over_recorder.url + path, headers=JSON, timeout=WAIT_S)
         assert page.status_code == expected, (path, page.text)
