@@ -99,6 +99,8 @@ serve: $(STAMP) java vendor
 
 test: $(STAMP) java browser tools virtuoso vendor
 	$(BIN)/python -m pytest
+	# the W3C query-evaluation suite again, through drugkg answering from the oxigraph server
+	$(BIN)/python -m pytest -q tests/conformance --sparql-server=drugkg-remote
 
 check: $(STAMP)
 	$(BIN)/ruff check graph endpoint tests bench

@@ -26,6 +26,7 @@ within START_LIMIT seconds (a readiness bound, not a measurement) fails it too.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -34,8 +35,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import NoReturn
 
@@ -247,6 +249,21 @@ def start_virtuoso(
             server.stop()
             pytest.fail(f"isql-vt could not make the users:\n{refused}")
     return server
+
+
+@contextlib.contextmanager
+def handler_serving(handler: type[BaseHTTPRequestHandler], path: str) -> Iterator[str]:
+    """`handler` answering on a free loopback port (the standard library's threading HTTP
+    server, on a daemon thread): its URL with `path`; shut down when the block ends."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{path}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 class InProcessServer:

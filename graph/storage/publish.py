@@ -84,6 +84,7 @@ from pyoxigraph import (
 )
 
 from graph.errors import DrugkgError, PublishError, RemoteError
+from graph.storage.statistics import DEFAULT, quads_per_graph
 
 N_TRIPLES = "application/n-triples"
 JSON_RESULTS = "application/sparql-results+json"
@@ -249,14 +250,9 @@ def local_graphs(store: Store) -> list[LocalGraph]:
     """Every named graph of the store with its quads, by IRI, and the default graph last
     when it holds quads."""
     counts = {g.value: 0 for g in store.named_graphs() if isinstance(g, NamedNode)}
-    rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    assert isinstance(rows, QuerySolutions)
-    for row in rows:
-        graph, n = row["g"], row["n"]
-        if isinstance(graph, NamedNode) and isinstance(n, Literal):
-            counts[graph.value] = int(n.value)
+    counts.update(quads_per_graph(store))
+    default = counts.pop(DEFAULT, 0)
     graphs = [LocalGraph(name, counts[name]) for name in sorted(counts)]
-    default = sum(1 for _ in store.quads_for_pattern(None, None, None, DefaultGraph()))
     if default:
         graphs.append(LocalGraph(None, default))
     return graphs

@@ -77,6 +77,27 @@ WHERE { { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }
 DEFAULT_GRAPH_SIZE = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 """The size of the store's own default graph."""
 
+DEFAULT = ""
+"""The key of the store's default graph in per-graph tables (`quads_per_graph`)."""
+_QUADS_PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+
+def quads_per_graph(store: Store) -> dict[str, int]:
+    """Quads per named graph that holds any, and in the default graph (key `DEFAULT`) when it
+    holds any: what a write changed (`graph.storage.writes`) and what a publish must find on
+    the remote (`graph.storage.publish`)."""
+    counts: dict[str, int] = {}
+    for row in _rows(store, _QUADS_PER_GRAPH):
+        graph, n = row["g"], row["n"]
+        if isinstance(graph, NamedNode) and isinstance(n, Literal):
+            counts[graph.value] = int(n.value)
+    for row in _rows(store, DEFAULT_GRAPH_SIZE):
+        n = row["n"]
+        if isinstance(n, Literal) and int(n.value):
+            counts[DEFAULT] = int(n.value)
+    return counts
+
+
 _LINKS = """
 SELECT ?space ?p (COUNT(*) AS ?n)
 WHERE { { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o FILTER(isIRI(?o)) } } }

@@ -57,7 +57,6 @@ from pyoxigraph import (
     Literal,
     NamedNode,
     Quad,
-    QuerySolutions,
     RdfFormat,
     Store,
     parse,
@@ -68,11 +67,9 @@ from graph.pipeline import shacl
 from graph.query.tokens import tokens
 from graph.settings import Settings
 from graph.storage.loading import AUDIT_GRAPH, is_build_graph
+from graph.storage.statistics import DEFAULT, quads_per_graph
 from graph.storage.versions import current_version, remove_unused, stamp, swap_in
 from graph.vocabulary.namespace import DK, PROV, RDF, XSD
-
-DEFAULT = ""
-"""The key of the store's default graph in per-graph tables."""
 
 METADATA_FORMAT = 1
 """The layout of the counts and digests kept beside a version; another is computed anew."""
@@ -167,24 +164,6 @@ class WriteOutcome:
         return asdict(self)
 
 
-def graph_counts(store: Store) -> dict[str, int]:
-    """Quads per named graph, and in the default graph (key `DEFAULT`)."""
-    counts: dict[str, int] = {}
-    rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    assert isinstance(rows, QuerySolutions)
-    for row in rows:
-        graph, n = row["g"], row["n"]
-        if isinstance(graph, NamedNode) and isinstance(n, Literal):
-            counts[graph.value] = int(n.value)
-    rows = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-    assert isinstance(rows, QuerySolutions)
-    for row in rows:
-        n = row["n"]
-        if isinstance(n, Literal) and int(n.value):
-            counts[DEFAULT] = int(n.value)
-    return counts
-
-
 class _Digest:
     """A file-like sink pyoxigraph dumps into, keeping only a digest of the bytes."""
 
@@ -234,7 +213,7 @@ def version_metadata(
         data = json.loads(_metadata_file(version).read_text(encoding="utf-8"))
         if data["format"] == METADATA_FORMAT:
             return dict(data["counts"]), dict(data["build"])
-    counts = graph_counts(store)
+    counts = quads_per_graph(store)
     digests = build_digests(store, base_iri, counts)
     _keep_metadata(version, counts, digests)
     return counts, digests
@@ -704,7 +683,7 @@ def write(settings: Settings, job: WriteJob, shapes: rdflib.Graph) -> WriteOutco
             after = _counts_after(before, exact)
             build_after = dict(build_before)
         else:
-            after = graph_counts(store)
+            after = quads_per_graph(store)
             build_after = build_digests(store, base, after)
             changed = sorted(
                 g
@@ -713,7 +692,7 @@ def write(settings: Settings, job: WriteJob, shapes: rdflib.Graph) -> WriteOutco
             )
             if changed and _keeps_protected(job, base) and not _filled(store, changed):
                 _restore(store, old, changed)
-                after = graph_counts(store)
+                after = quads_per_graph(store)
                 build_after = build_digests(store, base, after)
                 changed = [g for g in changed if build_before.get(g) != build_after.get(g)]
             if changed:

@@ -12,11 +12,11 @@ import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import httpx
 import pytest
-from liveservers import free_port, start_drugkg, start_oxigraph
+from liveservers import free_port, handler_serving, start_drugkg, start_oxigraph
 
 from graph.pipeline.build import load_dataset
 from graph.settings import Settings
@@ -66,16 +66,11 @@ class StandIn:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        server.daemon_threads = True
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
-        finally:
-            self.released.set()
-            server.shutdown()
-            server.server_close()
+        with handler_serving(Handler, "/sparql") as url:
+            try:
+                yield url
+            finally:
+                self.released.set()  # a held request ends before the server does
 
 
 @dataclass

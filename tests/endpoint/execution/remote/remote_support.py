@@ -17,17 +17,16 @@ import itertools
 import json
 import re
 import select
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qsl
 
 import httpx
 import rdflib
-from liveservers import LiveServer, free_port, start_drugkg
+from liveservers import LiveServer, free_port, handler_serving, start_drugkg
 from pyoxigraph import QueryResultsFormat, RdfFormat, Store, parse_query_results, serialize
 
 from bench.competency import Answer, Graph, Solutions, answer_of
@@ -303,15 +302,8 @@ class Recorder:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        server.daemon_threads = True
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_address[1]}/query"
-        finally:
-            server.shutdown()
-            server.server_close()
+        with handler_serving(Handler, "/query") as url:
+            yield url
 
 
 # ---------------------------------------------------------------------------------------------
