@@ -19,14 +19,14 @@ work per focus node).
 
 pySHACL asks for the data graph's length while it builds each result (`bool(graph)`), and
 oxrdflib counts it with a query each time; the length is kept while the dataset is unchanged
-(`_OxigraphStore`). Where a query reaches rdflib's evaluator after all (oxrdflib declines a
-prepared query), each distinct text is parsed and translated once (`queries_prepared_once`).
+(`_OxigraphStore`). pySHACL hands every query over as text, so none reaches rdflib's own
+evaluator (counted on the real data: 0 calls).
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,10 +35,6 @@ import rdflib
 from oxrdflib import OxigraphStore
 from pyoxigraph import Quad, RdfFormat, Store, Triple, serialize
 from rdflib.namespace import SH
-from rdflib.plugins.sparql import processor
-from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery
-from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 
@@ -134,7 +130,7 @@ def validate(
         return ShaclReport(conforms=True, shapes_found=False)
     from pyshacl import validate as pyshacl_validate  # slow to import; only builds need it
 
-    with queries_prepared_once(), dataset_warnings_silenced():
+    with dataset_warnings_silenced():
         conforms, report, _text = pyshacl_validate(
             data,
             shacl_graph=shapes,
@@ -160,35 +156,6 @@ def dataset_warnings_silenced() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"rdflib(\.|$)")
         yield
-
-
-@contextmanager
-def queries_prepared_once() -> Iterator[None]:
-    """Within the block, rdflib translates each distinct SPARQL query text only once."""
-    evaluate = processor.SPARQLProcessor.query
-    prepared: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], Query] = {}
-
-    def query(
-        self: processor.SPARQLProcessor,
-        text_or_query: str | Query,
-        initBindings: Mapping[str, Any] | None = None,  # noqa: N803 (rdflib's names)
-        initNs: Mapping[str, Any] | None = None,  # noqa: N803
-        base: str | None = None,
-        DEBUG: bool = False,  # noqa: N803
-    ) -> Mapping[str, Any]:
-        if isinstance(text_or_query, str):
-            namespaces = tuple(sorted((k, str(v)) for k, v in (initNs or {}).items()))
-            key = (text_or_query, base, namespaces)
-            if key not in prepared:
-                prepared[key] = translateQuery(parseQuery(text_or_query), base, initNs)
-            text_or_query = prepared[key]
-        return evaluate(self, text_or_query, initBindings, initNs, base, DEBUG)
-
-    processor.SPARQLProcessor.query = query  # type: ignore[method-assign, assignment]
-    try:
-        yield
-    finally:
-        processor.SPARQLProcessor.query = evaluate  # type: ignore[method-assign]
 
 
 def _results(report: rdflib.Graph) -> Iterable[Violation]:

@@ -28,7 +28,7 @@ from rdflib.term import Node
 
 from graph.paths import ONTOLOGY_FILE, SHAPES_DIR
 from graph.pipeline.build import load_dataset
-from graph.pipeline.shacl import dataset_warnings_silenced, queries_prepared_once, to_dataset
+from graph.pipeline.shacl import dataset_warnings_silenced, to_dataset
 from graph.settings import Settings
 from graph.vocabulary.namespace import BASE, GRAPH, RDFS
 
@@ -153,8 +153,8 @@ def results_of(report: Graph) -> list[Result]:
 def validate(data: Dataset, shapes: Graph, ontology: Graph) -> tuple[bool, list[Result]]:
     ontology_graph = data.graph(URIRef(str(GRAPH["ontology"])))  # as in the build's dataset
     ontology_graph += ontology
-    # as the build validates: each SPARQL text parsed once, rdflib's own deprecations silenced
-    with queries_prepared_once(), dataset_warnings_silenced():
+    # as the build validates: on pyoxigraph (to_dataset), rdflib's own deprecations silenced
+    with dataset_warnings_silenced():
         conforms, report, _text = pyshacl.validate(
             data,
             shacl_graph=shapes,
