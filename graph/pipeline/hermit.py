@@ -99,7 +99,7 @@ def check(
         data = scratch / "drugkg.nt"
         with data.open("wb") as out:
             kept = (q for q in store if q.predicate != _OWL_IMPORTS)
-            serialize_ntriples(kept, out)
+            _write_ntriples(kept, out)
         command = [
             java_exe,
             f"-Xmx{memory_mb}M",
@@ -125,7 +125,7 @@ def check(
     return HermitReport(consistent=True, unsatisfiable=_unsatisfiable(done.stdout))
 
 
-def serialize_ntriples(quads: Iterable[Quad], out: BinaryIO) -> None:
+def _write_ntriples(quads: Iterable[Quad], out: BinaryIO) -> None:
     """Write `quads` to `out` as N-Triples (their graph names dropped)."""
     serialize((Triple(q.subject, q.predicate, q.object) for q in quads), out, RdfFormat.N_TRIPLES)
 
