@@ -67,3 +67,94 @@ def test_scan_reports_a_text_nested_too_deeply() -> None:
     deep = scan("SELECT * WHERE " + "{" * 1200 + "}" * 1200)
     assert deep.too_deep is not None
     assert "line 1, column 1016" in deep.too_deep
+
+
+# -- the quick scan of short texts ---------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from endpoint.sparql.lexer import _full, _quick  # noqa: E402
+
+_PIECES = st.sampled_from(
+    [
+        "SELECT",
+        "ASK",
+        "CONSTRUCT",
+        "DESCRIBE",
+        "INSERT",
+        "PREFIX",
+        "BASE",
+        "WHERE",
+        "GRAPH",
+        "FROM",
+        "from",
+        "FrOm",
+        "NAMED",
+        "SERVICE",
+        "service",
+        "\u017fervice",
+        "SİLENT",
+        "LIMIT",
+        "?s",
+        "?from",
+        "ex:from",
+        "<http://x/service>",
+        '"from here"',
+        "'''x'''",
+        "# from\n",
+        "#c\n",
+        "{",
+        "}",
+        "[",
+        "]",
+        "(",
+        ")",
+        "<<",
+        ">>",
+        "!",
+        "-",
+        "+",
+        ".",
+        ";",
+        ",",
+        "*",
+        " ",
+        "\n",
+        "\\u0053",
+        "\\",
+        "1",
+        "a",
+        "<s>",
+        "_:b",
+        "@en",
+        "^^",
+        "x",
+        "é",
+        "\uff26\uff32\uff2f\uff2d",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES, max_size=80).map("".join) | st.text(max_size=300))
+def test_the_quick_scan_gives_the_full_scans_shape_whenever_it_answers(text: str) -> None:
+    quick = _quick(text)
+    if quick is not None:
+        assert quick == _full(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["[", "(", "{", "!", "-", " "]), min_size=1, max_size=3000))
+def test_the_quick_scan_never_passes_a_text_that_nests_too_deeply(pieces: list[str]) -> None:
+    text = "SELECT * WHERE " + "".join(pieces)
+    full = _full(text)
+    if full.too_deep is not None:
+        assert _quick(text) is None
+
+
+def test_a_point_lookup_takes_the_quick_scan() -> None:
+    text = "SELECT ?p ?o WHERE { <https://w3id.org/drugkg/id/fentanyl> ?p ?o }"
+    assert _quick(text) == _full(text)
+    assert _quick("SELECT * FROM <g> WHERE { ?s ?p ?o }") is None
+    assert _quick("SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }") is None
