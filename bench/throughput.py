@@ -5,7 +5,9 @@
 
 Backends, all over the same store directory and started by this script on loopback ports:
 `drugkg serve` with the result cache off (`DRUGKG_RESULT_CACHE_MB=0`: every request is
-evaluated by a query process) and on (64 MiB per server process), and the `oxigraph` server
+evaluated by a query process) and on (64 MiB per server process), with the cache off and
+inline evaluation on (`DRUGKG_INLINE_EVALUATION=true`, `endpoint.execution.inline`), each
+with 8 query processes kept warm (`WARM`), and the `oxigraph` server
 from PyPI (`serve-read-only --union-default-graph`, without `--timeout-s`: with it oxigraph
 0.5.13 keeps a thread per query for the whole limit and fails under sustained load, see
 `bench.common.oxigraph`).
@@ -47,6 +49,9 @@ from bench.endpoint_bench import competency_questions, point_lookups, prepare_st
 ACCEPT = "application/sparql-results+json, text/turtle;q=0.9"
 ROOT = Path(__file__).resolve().parent
 LEVELS = (1, 16, 64)
+INLINE = {"DRUGKG_INLINE_EVALUATION": "true"}
+"""The settings of the `drugkg-inline` backend: cache off, evaluated in the server process
+where it can be (`endpoint.execution.inline`)."""
 REFERENCE_16 = 11_000
 """oxigraph's rate at 16 connections on this 2-core machine as issue 11 measured it (wrk,
 500 distinct point lookups): a run far below it was disturbed and its ratios are not quoted."""
@@ -75,14 +80,27 @@ def cpu_s(server: Server) -> float:
     return sum(tree_cpu_s(pid) for pid in (server.pid, *server.helpers))
 
 
+WARM = {"DRUGKG_QUERY_WORKERS": "8"}
+"""Every drugkg server keeps its 8 query processes warm: with the default 2, the surplus a
+burst starts is retired after 30 s idle, less than a backend waits for its next turn, and
+each turn would measure processes starting (as in bench/remote_bench.py)."""
+
+
 @contextlib.contextmanager
 def backends(store: Path, workers: int, extra_env: dict[str, str]) -> Iterator[dict[str, Server]]:
+    extra_env = {**WARM, **extra_env}
     with (
         drugkg(store, workers, env=extra_env) as ours,
         drugkg(store, workers, cache_mb=64, name="drugkg-cached", env=extra_env) as cached,
+        drugkg(store, workers, name="drugkg-inline", env={**extra_env, **INLINE}) as inline,
         oxigraph(store, timeout=False) as theirs,
     ):
-        yield {"drugkg": ours, "drugkg-cached": cached, "oxigraph": theirs}
+        yield {
+            "drugkg": ours,
+            "drugkg-cached": cached,
+            "drugkg-inline": inline,
+            "oxigraph": theirs,
+        }
 
 
 def throughput(
@@ -180,17 +198,21 @@ def markdown(
     lines = [
         settings,
         "",
-        "| connections | drugkg req/s | drugkg cached req/s | oxigraph req/s | drugkg/oxigraph "
-        "| cached/oxigraph | p50 ms drugkg / cached / oxigraph |",
-        "|---:|---:|---:|---:|---:|---:|---|",
+        "| connections | drugkg req/s | drugkg inline req/s | drugkg cached req/s "
+        "| oxigraph req/s | drugkg/oxigraph | inline/oxigraph | cached/oxigraph "
+        "| p50 ms drugkg / inline / cached / oxigraph |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for connections, row in tp.items():
         ours, cached, theirs = row["drugkg"], row["drugkg-cached"], row["oxigraph"]
+        inline = row["drugkg-inline"]
         lines.append(
-            f"| {connections} | {_rates(ours)} | {_rates(cached)} | {_rates(theirs)} "
-            f"| {_median(ours) / _median(theirs):.2f} | {_median(cached) / _median(theirs):.2f} "
-            f"| {_median(ours, 'p50_ms'):.2f} / {_median(cached, 'p50_ms'):.2f} / "
-            f"{_median(theirs, 'p50_ms'):.2f} |"
+            f"| {connections} | {_rates(ours)} | {_rates(inline)} | {_rates(cached)} "
+            f"| {_rates(theirs)} | {_median(ours) / _median(theirs):.2f} "
+            f"| {_median(inline) / _median(theirs):.2f} "
+            f"| {_median(cached) / _median(theirs):.2f} "
+            f"| {_median(ours, 'p50_ms'):.2f} / {_median(inline, 'p50_ms'):.2f} / "
+            f"{_median(cached, 'p50_ms'):.2f} / {_median(theirs, 'p50_ms'):.2f} |"
         )
     bad = sum(
         r["non_2xx"] + r["socket_errors"] for row in tp.values() for v in row.values() for r in v
@@ -206,17 +228,20 @@ def markdown(
         ]
     if lat:
         lines += [
-            "| question | drugkg p50 ms | cached p50 ms | oxigraph p50 ms | drugkg - oxigraph ms "
-            "| drugkg/oxigraph |",
-            "|---|---:|---:|---:|---:|---:|",
+            "| question | drugkg p50 ms | inline p50 ms | cached p50 ms | oxigraph p50 ms "
+            "| drugkg - oxigraph ms | inline - oxigraph ms | drugkg/oxigraph "
+            "| inline/oxigraph |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for qname, times in lat.items():
             ours_ms = statistics.median(times["drugkg"])
+            inline_ms = statistics.median(times["drugkg-inline"])
             cached_ms = statistics.median(times["drugkg-cached"])
             theirs_ms = statistics.median(times["oxigraph"])
             lines.append(
-                f"| {qname} | {ours_ms:.2f} | {cached_ms:.2f} | {theirs_ms:.2f} | "
-                f"{ours_ms - theirs_ms:+.2f} | {ours_ms / theirs_ms:.2f} |"
+                f"| {qname} | {ours_ms:.2f} | {inline_ms:.2f} | {cached_ms:.2f} "
+                f"| {theirs_ms:.2f} | {ours_ms - theirs_ms:+.2f} | {inline_ms - theirs_ms:+.2f} "
+                f"| {ours_ms / theirs_ms:.2f} | {inline_ms / theirs_ms:.2f} |"
             )
         lines.append("")
     return "\n".join(lines)

@@ -95,6 +95,24 @@ REMOTE_ERRORS = Counter(
     ["reason"],
 )
 
+QUERIES_EVALUATED = Counter(
+    "drugkg_queries_evaluated",
+    "Queries answered by evaluation, by where: inline (in the server process) or pool (in a "
+    "query process, endpoint.execution.pool).",
+    ["where"],
+)
+INLINE_SET_ASIDE = Counter(
+    "drugkg_inline_set_aside",
+    "Queries that ran long on a server process's inline thread: the thread was lowered in "
+    "priority and a fresh one took new work (endpoint.execution.inline).",
+)
+INLINE_RETIRED = Counter(
+    "drugkg_inline_retired",
+    "Server processes that retired because a query on their inline thread passed a limit: "
+    "time or memory (endpoint.execution.inline).",
+    ["reason"],
+)
+
 Limit = Literal["time", "wait", "memory"]
 Replacement = Literal["time", "memory", "crashed", "retired"]
 CacheResult = Literal["hit", "miss", "bypass"]
@@ -108,6 +126,18 @@ def query_stopped(limit: Limit) -> None:
 
 def process_replaced(reason: Replacement) -> None:
     PROCESSES_REPLACED.labels(reason).inc()
+
+
+def query_evaluated(where: Literal["inline", "pool"]) -> None:
+    QUERIES_EVALUATED.labels(where).inc()
+
+
+def inline_set_aside() -> None:
+    INLINE_SET_ASIDE.inc()
+
+
+def inline_retired(reason: str) -> None:
+    INLINE_RETIRED.labels(reason).inc()
 
 
 def query_retried() -> None:

@@ -10,6 +10,10 @@ it is set already), where each writes its metrics for `/metrics` to read them al
 (`endpoint.metrics`); the variable is set here, before uvicorn starts them, so every one
 of them has it from its first import.
 
+With DRUGKG_INLINE_EVALUATION on, `serve` runs uvicorn's supervisor for one server process
+too, since a server process whose inline query ran past its limit retires and must be
+replaced (`endpoint.execution.inline`).
+
 Connections are served by `endpoint.http.connections` (uvicorn's httptools protocol with bounds
 on slow headers, header size, slow bodies), with uvicorn's keep-alive timeout and
 concurrency limit from the settings, and as many open files as the system allows, so that
@@ -22,15 +26,19 @@ import contextlib
 import os
 import resource
 import shutil
+import signal
 import tempfile
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+from uvicorn.supervisors import Multiprocess
 
 from endpoint.app import create_app
-from endpoint.execution import cpus
+from endpoint.execution import cpus, inline
 from endpoint.http import connections
 from endpoint.metrics import MULTIPROCESS_VARIABLE
 from endpoint.settings import ServerSettings
@@ -40,6 +48,8 @@ from graph.storage.versions import current_version
 SETTINGS_VARIABLE = "DRUGKG_SERVE_SETTINGS"
 CPU_SLOTS_VARIABLE = "DRUGKG_SERVE_CPU_SLOTS"
 """The directory where the server processes of one `serve` claim their CPUs."""
+RETIRE_MARGIN = 5.0
+"""Seconds beyond the longest request a retiring server process waits before it exits."""
 
 
 def _prepare(settings: ServerSettings) -> None:
@@ -64,9 +74,29 @@ def _prepare(settings: ServerSettings) -> None:
             resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
 
+def _retire(settings: ServerSettings) -> Callable[[str], None]:
+    """How a supervised server process retires (`endpoint.execution.inline`): as on SIGTERM,
+    it stops accepting connections, finishes the requests it has and exits; its supervisor
+    starts a fresh one. Should a request not finish, it exits anyway once every request it
+    had must have ended (their time limit), with a margin."""
+
+    def retire(_why: str) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)
+        margin = settings.query_timeout + settings.body_timeout + RETIRE_MARGIN
+        timer = threading.Timer(margin, os._exit, (0,))
+        timer.daemon = True
+        timer.start()
+
+    return retire
+
+
 def app_from_environment() -> FastAPI:
+    """The app of one server process started by uvicorn's supervisor, which replaces it when
+    it ends: such a process may evaluate queries itself (`endpoint.execution.inline`)."""
     settings = ServerSettings.model_validate_json(os.environ[SETTINGS_VARIABLE])
     _prepare(settings)
+    if settings.inline_evaluation:
+        inline.supervise(_retire(settings))
     return create_app(settings)
 
 
@@ -88,7 +118,7 @@ def serve(
 ) -> None:
     """Serve the store at settings.store on http://host:port until interrupted."""
     options = uvicorn_options(settings, host, port)
-    if workers <= 1:
+    if workers <= 1 and not settings.inline_evaluation:
         _prepare(settings)
         uvicorn.run(create_app(settings), **options)
         return
@@ -102,9 +132,12 @@ def serve(
         os.environ[MULTIPROCESS_VARIABLE] = tempfile.mkdtemp(prefix="drugkg-metrics-")
         made.append(os.environ[MULTIPROCESS_VARIABLE])
     try:
-        uvicorn.run(
+        config = uvicorn.Config(
             "endpoint.server:app_from_environment", factory=True, workers=workers, **options
         )
+        # uvicorn's supervisor, for one server process too: it replaces a process that ends
+        with contextlib.suppress(KeyboardInterrupt):
+            Multiprocess(config, sockets=[config.bind_socket()]).run()
     finally:
         for directory in made:
             shutil.rmtree(directory, ignore_errors=True)

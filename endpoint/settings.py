@@ -46,6 +46,15 @@ class ServerSettings(Settings):
         "server processes take the CPUs in turn); a query running long is let onto every "
         "CPU. Saves the cross-CPU wake-up of every hand-off to a query process.",
     )
+    inline_evaluation: bool = Field(
+        default=False,
+        description="Let each server process evaluate a query itself while it is cheap "
+        "(one at a time, its answer up to 1 MiB) and hand the rest to its query processes, "
+        "which saves the hand-off to a query process (endpoint.execution.inline). A query "
+        "that runs past its time limit there is answered 503 and its server process retires "
+        "and is replaced (uvicorn's supervisor, for one process too), which reclaims the CPU. "
+        "Off: every query goes to a query process.",
+    )
     query_memory_mb: int | None = Field(
         default=2048,
         ge=16,

@@ -181,6 +181,7 @@ def _pool(
             max_size=settings.query_workers_max,
             timeout=settings.query_timeout,
             memory_limit=memory * 1024 * 1024 if memory is not None else None,
+            inline=settings.inline_evaluation,
         )
     )
 

@@ -98,6 +98,14 @@ def spread(pid: int) -> None:
         pin(pid, _wide)
 
 
+def spread_thread(tid: int) -> None:
+    """Let one thread of this process run on any CPU this server could use before it was
+    pinned (an inline query that runs long, `endpoint.execution.inline`)."""
+    if _wide is not None:
+        with contextlib.suppress(OSError):
+            os.sched_setaffinity(tid, _wide)
+
+
 def set_niceness(pid: int, niceness: int) -> bool:
     """Give every thread of `pid` this nice value; False if one could not be set (raising a
     priority needs CAP_SYS_NICE)."""

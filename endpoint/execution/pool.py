@@ -25,6 +25,10 @@ process (reads are idempotent): up to KILLED_RETRIES times when it was killed fr
 counts from the request's arrival to the last byte of the answer. A timeout before the first
 byte is a 503; after the first byte the status is gone, so the response is broken off
 (`StreamStoppedError`).
+
+With inline evaluation on (`PoolConfig.inline`, in a supervised server process), a job is
+first offered to the server process's own inline thread (`endpoint.execution.inline`); the
+pool runs what that declines or gives up, under the same deadline.
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ from endpoint.errors import (
     WorkerCrashedError,
     from_wire,
 )
-from endpoint.execution import cpus, wire
+from endpoint.execution import cpus, inline, wire
 from graph.errors import StoreError
 
 log = logging.getLogger("drugkg.endpoint")
@@ -90,6 +94,9 @@ class PoolConfig:
     timeout: float
     memory_limit: int | None
     """Bytes of resident memory a query process may use; None: unlimited."""
+    inline: bool = False
+    """Evaluate in the server process first where it can be (`endpoint.execution.inline`):
+    only in a supervised server process and on a local store."""
 
 
 class QueryProcess:
@@ -197,6 +204,14 @@ class QueryPool:
         self._home = cpus.home()
         """The CPU of this (pinned) server process, where its query processes run."""
         self.counters = _Counters()
+        self.inline: inline.InlineEvaluator | None = None
+        if config.inline and inline.supervised() and "remote" not in config.worker_config:
+            chars = config.worker_config.get("max_query_chars")
+            self.inline = inline.InlineEvaluator(
+                config.worker_config,
+                memory_limit=config.memory_limit,
+                stack_chars=int(chars) if isinstance(chars, int) else 1_000_000,
+            )
 
     @property
     def pids(self) -> list[int]:
@@ -214,11 +229,16 @@ class QueryPool:
         processes = await asyncio.gather(*(self._spawn() for _ in range(self.size)))
         for process in processes:
             self._give(process)
+        if self.inline is not None:
+            await asyncio.to_thread(self.inline.open)
+            self.inline.start()
         self._housekeeper = asyncio.create_task(self._housekeep())
 
     async def close(self) -> None:
         """Stop every process now (server shut-down)."""
         self._closed = True
+        if self.inline is not None:
+            await self.inline.close()
         if self._housekeeper is not None:
             self._housekeeper.cancel()
         for task in list(self._tasks):
@@ -398,6 +418,18 @@ class QueryPool:
         """Evaluate one job; raise the endpoint error the query process reports. With
         `spare` False (a health probe), taking the last free process starts no spare."""
         deadline = asyncio.get_running_loop().time() + self.timeout
+        if self.inline is not None and spare:
+            outcome = await self.inline.run(job, deadline)
+            if outcome.stopped == "memory":
+                raise QueryMemoryError(self._memory_message())
+            if outcome.stopped is not None:
+                raise QueryTimeoutError(
+                    f"query stopped: it ran longer than the time limit of {self.timeout:g} s"
+                )
+            if outcome.frames is not None:
+                metrics.query_evaluated("inline")
+                return _from_frames(outcome.frames)
+        metrics.query_evaluated("pool")
         crashes = killed = 0
         while True:
             process: QueryProcess | None = None
@@ -511,6 +543,28 @@ class QueryPool:
                 self._release(process)
             else:
                 self._discard(process, process.stopped or "retired")
+
+
+def _from_frames(frames: bytes) -> Answer:
+    """The answer of an inline job (`endpoint.execution.inline`), kept whole in memory: a
+    COMPLETE frame, or HEAD, DATA frames and END."""
+    kind, size = wire.FRAME.unpack_from(frames)
+    payload = frames[wire.FRAME.size : wire.FRAME.size + size]
+    if kind == wire.COMPLETE:
+        header, body = wire.split_complete(payload)
+        if header.get("status") != 200:
+            raise from_wire(header)
+        return _answer(header, body=body)
+    head = json.loads(payload)
+    parts = []
+    offset = wire.FRAME.size + size
+    while offset < len(frames):
+        kind, size = wire.FRAME.unpack_from(frames, offset)
+        offset += wire.FRAME.size
+        if kind == wire.DATA:
+            parts.append(frames[offset : offset + size])
+        offset += size
+    return _answer(head, body=b"".join(parts))
 
 
 def _answer(
