@@ -276,11 +276,13 @@ class InlineEvaluator:
                 await self._work.wait()
                 continue
             now = loop.time()
-            if inline is not None and inline.current is not None and inline.current.started:
-                age = now - inline.current.started
+            current = inline.current if inline is not None else None  # the thread sets it
+            if inline is not None and current is not None and current.started:
+                age = now - current.started
                 if age > YOUNG:
                     _to_pool(inline)
-                if age > SLOW_AFTER or (age > YOUNG and self._over_memory()):
+                late = now >= current.deadline  # a time limit under SLOW_AFTER
+                if age > SLOW_AFTER or late or (age > YOUNG and self._over_memory()):
                     self._set_aside(inline)
             for slow in list(self._slow):
                 task = slow.current
