@@ -117,10 +117,19 @@ def test_queries_stopped_at_a_limit_and_their_processes_replaced(metered: LiveSe
 
 def test_a_query_process_killed_from_outside_is_counted(metered: LiveServer) -> None:
     crashed = metered.metric(REPLACED, reason="crashed")
-    # a process killed while it starts is a failed start, not a crash (the one before may
-    # still be starting its replacement): the victim is one that has opened the store
-    wait_until(lambda: started(metered.pid), "a started query process")
-    victim = min(started(metered.pid))
+    # a process killed while it starts is a failed start, not a crash (the test before may
+    # have left a replacement or a spare starting); one killed while the pool stops it is
+    # counted under why it was stopped. So the victim is taken when the processes that
+    # hold the store open are exactly those the pool counts as running (/health): then none
+    # is starting (it holds the store before the pool counts it) and none is stopping (the
+    # pool no longer counts it, and it holds the store until it ends)
+    def settled() -> set[int]:
+        held = started(metered.pid)
+        running = httpx.get(metered.url + "/health", timeout=10).json()["query_processes"]
+        return held if held and len(held) == running else set()
+
+    wait_until(settled, "the query processes settled")
+    victim = min(settled() or started(metered.pid))
     os.kill(victim, signal.SIGKILL)
     wait_until(
         lambda: metered.metric(REPLACED, reason="crashed") == crashed + 1,
