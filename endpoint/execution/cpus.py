@@ -13,10 +13,10 @@ CPU took 16-connection point lookups from ~1,400 to ~3,300 requests/s. So:
   picks.
 - `pin` puts a process on that CPU, with every thread it has: query processes started from a
   pinned server inherit it.
-- A query that runs long (`endpoint.execution.pool.SLOW_AFTER`) is `spread` over every
-  allowed CPU again, so costly queries still use the whole machine, and lowered in priority
-  (`set_niceness`) so the short queries arriving meanwhile go first; when it ends its process
-  is pinned again and its priority restored.
+- A query that runs long (`SLOW_AFTER`, in a query process or on an inline thread) is
+  `spread` over every allowed CPU again, so costly queries still use the whole machine, and
+  lowered in priority (`set_niceness`) so the short queries arriving meanwhile go first;
+  when it ends its process is pinned again and its priority restored.
 
 Linux keeps the CPU set and the nice value per thread (`setpriority(PRIO_PROCESS, pid)`
 changes one thread only), so both are applied to every thread of a process: a query is
@@ -29,6 +29,11 @@ import contextlib
 import fcntl
 import os
 from pathlib import Path
+
+SLOW_AFTER = 0.5
+"""Seconds after which a running query yields the CPU to newer ones (`SLOW_NICENESS`)."""
+SLOW_NICENESS = 10
+_PAGE = os.sysconf("SC_PAGE_SIZE")
 
 _held: list[int] = []
 """The slot lock of this process, kept open for its lifetime."""
@@ -118,3 +123,12 @@ def set_niceness(pid: int, niceness: int) -> bool:
         except OSError:
             done = False
     return done
+
+
+def resident_bytes(pid: int | str = "self") -> int:
+    """The resident memory of process `pid` (this one by default); 0 once it has ended."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * _PAGE
+    except (OSError, IndexError, ValueError):
+        return 0

@@ -15,7 +15,7 @@ only the death of a process reclaims the CPU a query holds. So:
 - an answer is kept in memory up to `MAX_BYTES`; a query that writes more is given up here
   (its serialisation raises at the next write) and run again in the pool (reads are
   idempotent);
-- a query that runs past `SLOW_AFTER` has its thread lowered in CPU priority and spread over
+- a query that runs past `cpus.SLOW_AFTER` has its thread lowered in CPU priority and spread over
   every CPU, as the pool does with its processes, and a fresh thread takes the new work; the
   old thread ends with its query (at most `MAX_SLOW` at once, else no query is taken here);
 - a query still running at its time limit is answered 503 like one in the pool, and its
@@ -54,15 +54,11 @@ QUEUE = 32
 """Queries that may wait for the inline thread; more go to the query processes."""
 MAX_BYTES = 1024 * 1024
 """Bytes of an answer an inline query may write before it is handed to the query processes."""
-SLOW_AFTER = 0.5
-"""Seconds after which an inline query's thread yields the CPU to newer work (nice 10)."""
-SLOW_NICENESS = 10
 LOWEST_NICENESS = 19
 MAX_SLOW = 2
 """Inline threads that may run slow queries at once; beyond, no query is taken inline."""
 WATCH = 0.002
 """Seconds between two looks of the watchdog at the inline thread."""
-_PAGE = os.sysconf("SC_PAGE_SIZE")
 
 _retire: Callable[[str], None] | None = None
 
@@ -164,7 +160,7 @@ class InlineEvaluator:
 
     def start(self) -> None:
         """Start the thread and the watchdog (after `open`)."""
-        self._baseline = _resident_bytes()
+        self._baseline = cpus.resident_bytes()
         self._active = self._new_thread()
         self._watchdog = asyncio.get_running_loop().create_task(self._watch())
 
@@ -282,7 +278,7 @@ class InlineEvaluator:
                 if age > YOUNG:
                     _to_pool(inline)
                 late = now >= current.deadline  # a time limit under SLOW_AFTER
-                if age > SLOW_AFTER or late or (age > YOUNG and self._over_memory()):
+                if age > cpus.SLOW_AFTER or late or (age > YOUNG and self._over_memory()):
                     self._set_aside(inline)
             for slow in list(self._slow):
                 task = slow.current
@@ -296,7 +292,7 @@ class InlineEvaluator:
     def _over_memory(self) -> bool:
         """Whether this process grew past the query memory limit since it started."""
         limit = self._memory_limit
-        return limit is not None and _resident_bytes() - self._baseline > limit
+        return limit is not None and cpus.resident_bytes() - self._baseline > limit
 
     def _set_aside(self, inline: _Thread) -> None:
         """The active thread's query is slow: lower it, and give new work a fresh thread."""
@@ -304,7 +300,7 @@ class InlineEvaluator:
         self._slow.append(inline)
         if inline.native_id is not None:
             with contextlib.suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, inline.native_id, SLOW_NICENESS)
+                os.setpriority(os.PRIO_PROCESS, inline.native_id, cpus.SLOW_NICENESS)
             cpus.spread_thread(inline.native_id)
         metrics.inline_set_aside()
         inline.queue.put(None)  # it ends after its query (and takes no more)
@@ -352,17 +348,4 @@ def _settle(task: _Task, outcome: Outcome) -> None:
 
 def _aborted(frames: bytes) -> bool:
     """Whether a streamed answer ended in an ABORT frame."""
-    kind: bytes = wire.FRAME.unpack_from(frames)[0]
-    offset = 0
-    while kind != wire.COMPLETE and offset < len(frames):
-        kind, size = wire.FRAME.unpack_from(frames, offset)
-        offset += wire.FRAME.size + size
-    return kind == wire.ABORT
-
-
-def _resident_bytes() -> int:
-    try:
-        with open("/proc/self/statm", "rb") as statm:
-            return int(statm.read().split()[1]) * _PAGE
-    except (OSError, IndexError, ValueError):
-        return 0
+    return any(kind == wire.ABORT for kind, _ in wire.frames(frames))

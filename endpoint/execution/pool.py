@@ -8,7 +8,7 @@ Bounds, each enforced by the server on the process from outside:
 - time: a query past its limit is stopped (SIGKILL reclaims its CPU at once) and 503;
 - memory: the server reads the resident size of every busy process `MEMORY_POLL` times a
   second; a process over the limit is killed and its query answered 503;
-- fair share: a query still running after `SLOW_AFTER` seconds has its process lowered in
+- fair share: a query still running after `cpus.SLOW_AFTER` seconds has its process lowered in
   CPU priority (nice 10, every thread) and, where the server process is pinned to one CPU
   (`endpoint.execution.cpus`: its query processes run beside it), allowed onto every CPU,
   so the queries that arrive meanwhile get the CPU first and costly ones still use the
@@ -37,7 +37,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
 import signal
 import sys
 from collections import deque
@@ -59,16 +58,12 @@ log = logging.getLogger("drugkg.endpoint")
 
 START_TIMEOUT = 120.0
 """Seconds a new query process may take to open the store."""
-SLOW_AFTER = 0.5
-"""Seconds after which a running query yields the CPU to newer ones (nice 10)."""
-SLOW_NICENESS = 10
 MEMORY_POLL = 0.1
 """Seconds between two readings of the busy processes' resident memory."""
 KILLED_RETRIES = 3
 """How many times a read whose process was killed from outside is run again."""
 IDLE_RETIRE = 30.0
 """Seconds a process beyond the warm size may stay idle before it is stopped."""
-_PAGE = os.sysconf("SC_PAGE_SIZE")
 _REPLACED: dict[str, metrics.Replacement] = {
     "time": "time",
     "memory": "memory",
@@ -129,16 +124,12 @@ class QueryProcess:
         return kind, (await self._stdout.readexactly(size) if size else b"")
 
     def resident_bytes(self) -> int:
-        try:
-            with open(f"/proc/{self.pid}/statm", "rb") as statm:
-                return int(statm.read().split()[1]) * _PAGE
-        except (OSError, IndexError, ValueError):
-            return 0
+        return cpus.resident_bytes(self.pid)
 
     def demote(self) -> None:
         """Lower the process's CPU priority and let it use every CPU: it ran long; newer
         queries go first (`endpoint.execution.cpus`: every thread, the evaluating one too)."""
-        cpus.set_niceness(self.pid, SLOW_NICENESS)
+        cpus.set_niceness(self.pid, cpus.SLOW_NICENESS)
         cpus.spread(self.pid)
         self.demoted = True
 
@@ -400,7 +391,7 @@ class QueryPool:
                     self.counters.memory += 1
                     metrics.query_stopped("memory")
                     process.stop("memory")
-                elif not process.demoted and now - process.busy_since > SLOW_AFTER:
+                elif not process.demoted and now - process.busy_since > cpus.SLOW_AFTER:
                     self.counters.demoted += 1
                     process.demote()
             surplus = len(self._all) - self.size
@@ -548,23 +539,15 @@ class QueryPool:
 def _from_frames(frames: bytes) -> Answer:
     """The answer of an inline job (`endpoint.execution.inline`), kept whole in memory: a
     COMPLETE frame, or HEAD, DATA frames and END."""
-    kind, size = wire.FRAME.unpack_from(frames)
-    payload = frames[wire.FRAME.size : wire.FRAME.size + size]
+    each = wire.frames(frames)
+    kind, payload = next(each)
     if kind == wire.COMPLETE:
         header, body = wire.split_complete(payload)
         if header.get("status") != 200:
             raise from_wire(header)
         return _answer(header, body=body)
     head = json.loads(payload)
-    parts = []
-    offset = wire.FRAME.size + size
-    while offset < len(frames):
-        kind, size = wire.FRAME.unpack_from(frames, offset)
-        offset += wire.FRAME.size
-        if kind == wire.DATA:
-            parts.append(frames[offset : offset + size])
-        offset += size
-    return _answer(head, body=b"".join(parts))
+    return _answer(head, body=b"".join(data for kind, data in each if kind == wire.DATA))
 
 
 def _answer(

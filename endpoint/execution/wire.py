@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 READY = b"R"
@@ -87,6 +88,16 @@ def frame(kind: bytes, payload: bytes = b"") -> bytes:
 def complete(header: dict[str, object], body: bytes) -> bytes:
     head = json.dumps(header).encode()
     return frame(COMPLETE, LENGTH.pack(len(head)) + head + body)
+
+
+def frames(buffer: bytes) -> Iterator[tuple[bytes, bytes]]:
+    """The (kind, payload) of each frame in `buffer`, a whole answer kept in memory."""
+    offset = 0
+    while offset < len(buffer):
+        kind, size = FRAME.unpack_from(buffer, offset)
+        offset += FRAME.size
+        yield kind, buffer[offset : offset + size]
+        offset += size
 
 
 def split_complete(payload: bytes) -> tuple[dict[str, object], bytes]:

@@ -117,6 +117,7 @@ def test_queries_stopped_at_a_limit_and_their_processes_replaced(metered: LiveSe
 
 def test_a_query_process_killed_from_outside_is_counted(metered: LiveServer) -> None:
     crashed = metered.metric(REPLACED, reason="crashed")
+
     # a process killed while it starts is a failed start, not a crash (the test before may
     # have left a replacement or a spare starting); one killed while the pool stops it is
     # counted under why it was stopped. So the victim is taken when the processes that

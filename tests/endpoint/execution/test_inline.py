@@ -20,7 +20,7 @@ import pytest
 from endpoint_processes import alive, children
 from liveservers import LiveServer, start_drugkg, wait_until
 
-from endpoint.execution import inline
+from endpoint.execution import cpus, inline
 
 pytestmark = pytest.mark.slow
 
@@ -122,7 +122,7 @@ def test_a_runaway_inline_query_is_stopped_and_its_process_replaced(
 
     thread = threading.Thread(target=runaway)
     thread.start()
-    time.sleep(0.5 + inline.SLOW_AFTER)  # it runs inline, set aside on a lowered thread
+    time.sleep(0.5 + cpus.SLOW_AFTER)  # it runs inline, set aside on a lowered thread
     meanwhile = [_ask(inline_server, LOOKUP) for _ in range(20)]
     assert all(r.status_code == 200 for r in meanwhile)
     thread.join(timeout=TIMEOUT + 10)
