@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -62,28 +63,38 @@ class Server:
 def running(
     name: str, args: list[str], query_url: str, probe_url: str, env: dict[str, str] | None = None
 ) -> Iterator[Server]:
-    process = subprocess.Popen(
-        args, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    try:
-        deadline = time.monotonic() + START_LIMIT_S
-        while True:
-            if process.poll() is not None:
-                raise BenchError(f"{name} exited: {process.communicate()[1].decode()[-2000:]}")
-            with contextlib.suppress(httpx.TransportError):
-                httpx.get(probe_url, timeout=2)
-                break
-            if time.monotonic() > deadline:
-                raise BenchError(f"{name} did not answer within {START_LIMIT_S} s")
-            time.sleep(0.1)
-        yield Server(name, process, query_url)
-    finally:
-        process.terminate()
+    # the server's messages go to a file, not a pipe: a pipe nobody reads while the benchmark
+    # runs would fill (64 KiB) and stop the server at its next message
+    with tempfile.TemporaryFile() as log:
+
+        def messages() -> str:
+            log.seek(0)
+            return log.read().decode(errors="replace")[-2000:]
+
+        process = subprocess.Popen(
+            args, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=log
+        )
         try:
-            process.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
+            deadline = time.monotonic() + START_LIMIT_S
+            while True:
+                if process.poll() is not None:
+                    raise BenchError(f"{name} exited: {messages()}")
+                with contextlib.suppress(httpx.TransportError):
+                    httpx.get(probe_url, timeout=2)
+                    break
+                if time.monotonic() > deadline:
+                    raise BenchError(
+                        f"{name} did not answer within {START_LIMIT_S} s: {messages()}"
+                    )
+                time.sleep(0.1)
+            yield Server(name, process, query_url)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def drugkg(
