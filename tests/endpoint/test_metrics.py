@@ -124,13 +124,16 @@ def test_a_query_process_killed_from_outside_is_counted(metered: LiveServer) -> 
     # hold the store open are exactly those the pool counts as running (/health): then none
     # is starting (it holds the store before the pool counts it) and none is stopping (the
     # pool no longer counts it, and it holds the store until it ends)
-    def settled() -> set[int]:
+    seen: list[set[int]] = []
+
+    def settled() -> bool:
         held = started(metered.pid)
         running = httpx.get(metered.url + "/health", timeout=10).json()["query_processes"]
-        return held if held and len(held) == running else set()
+        seen.append(held)
+        return bool(held) and len(held) == running
 
     wait_until(settled, "the query processes settled")
-    victim = min(settled() or started(metered.pid))
+    victim = min(seen[-1])
     os.kill(victim, signal.SIGKILL)
     wait_until(
         lambda: metered.metric(REPLACED, reason="crashed") == crashed + 1,
