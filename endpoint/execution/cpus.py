@@ -17,6 +17,8 @@ CPU took 16-connection point lookups from ~1,400 to ~3,300 requests/s. So:
   `spread` over every allowed CPU again, so costly queries still use the whole machine, and
   lowered in priority (`set_niceness`) so the short queries arriving meanwhile go first;
   when it ends its process is pinned again and its priority restored.
+- `resident_bytes` reads a process's resident memory, which the pool and the inline
+  evaluator watch beside its CPU.
 
 Linux keeps the CPU set and the nice value per thread (`setpriority(PRIO_PROCESS, pid)`
 changes one thread only), so both are applied to every thread of a process: a query is

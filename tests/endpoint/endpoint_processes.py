@@ -38,11 +38,12 @@ def children(pid: int) -> set[int]:
 
 
 def started(pid: int) -> set[int]:
-    """The query processes of server `pid` that have opened their store: started, past the
-    window in which a kill is a failed start rather than the end of a running process.
+    """The query processes of server `pid` that have opened their store.
 
     A query process gets its configuration (with the store) as its last argument, and holds
-    the store's files open once it has opened it, just before it says it is ready.
+    the store's files open once it has opened it, just before it says it is ready: one found
+    here may still be starting (a kill then is a failed start, not a crash) or, until it
+    ends, stopping; compare with the count the pool gives (`/health`) to tell.
     """
     found: set[int] = set()
     for child in children(pid):
